@@ -1,0 +1,66 @@
+"""The append-only audit trail: each event hashed over a canonical form and chained to the last."""
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from coe import models, schema
+
+GENESIS = "0" * 64
+EVENT: Any = models.AuditEvent.__table__
+_VOLATILE = ("updated_at", "version")
+
+
+def canonical(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the same data always gives the same bytes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def state_hash(doc: schema.Incident) -> str:
+    """SHA-256 of an incident's full exported state."""
+    return hashlib.sha256(canonical(doc.model_dump(mode="json"))).hexdigest()
+
+
+def event_hash(event: dict[str, Any]) -> str:
+    """SHA-256 over an event's fields and the hash of the event before it."""
+    fields = {k: event[k] for k in ("at", "actor", "action", "incident_key", "changes", "state_hash", "prev_hash")}
+    fields["at"] = fields["at"].isoformat() if isinstance(fields["at"], datetime) else fields["at"]
+    return hashlib.sha256(canonical(fields)).hexdigest()
+
+
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
+    """Top-level fields whose value differs, as {field: [before, after]}."""
+    before = before or {}
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if name not in _VOLATILE and before.get(name) != value
+    }
+
+
+def head(session: Session) -> str:
+    """Hash of the newest event (the caller holds the chain lock)."""
+    last = session.execute(select(EVENT.c.hash).order_by(EVENT.c.id.desc()).limit(1)).scalar()
+    return last or GENESIS
+
+
+def append(session: Session, events: list[dict[str, Any]]) -> None:
+    """Chain and store events: each needs at, actor, action, incident_key, changes, state_hash."""
+    previous = head(session)
+    for event in events:
+        event["prev_hash"] = previous
+        event["hash"] = previous = event_hash(event)
+    for start in range(0, len(events), 5_000):
+        session.execute(EVENT.insert(), events[start : start + 5_000])
+
+
+def last_change(session: Session, key: str) -> tuple[str, datetime]:
+    """Who changed an incident last, and when."""
+    row = session.execute(
+        select(EVENT.c.actor, EVENT.c.at).where(EVENT.c.incident_key == key).order_by(EVENT.c.id.desc()).limit(1)
+    ).one()
+    return row.actor, row.at

@@ -1,0 +1,289 @@
+"""The `coe` command: a thin shell over the library; each command calls one service."""
+
+import functools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from coe import demo, interchange, migrate, services
+from coe.config import Settings
+from coe.db import engine_for, reading, writing
+from coe.enums import Involvement, Kind, Severity, Status
+from coe.errors import CoeError, ValidationFailed
+from coe.render import incident_table, incident_text
+from coe.validation import parse_records
+
+app = typer.Typer(
+    help="Correction of Error post-mortems: record, review, measure and report incidents, "
+    "including what AI tools did in them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class ImportFormat(StrEnum):
+    """Formats `coe import` reads."""
+
+    auto = "auto"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    """Formats `coe export` writes."""
+
+    json = "json"
+    csv = "csv"
+
+
+def command(name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+    """Register a command whose library errors become one clear line and exit status 1."""
+    return lambda fn: app.command(name)(_user_errors(fn))
+
+
+def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into lines on standard error and exit status 1."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                typer.echo(problem.line(getattr(exc, "path", "")), err=True)
+        except CoeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            typer.echo(f"error: the database refused the operation: {reason}", err=True)
+        raise typer.Exit(1)
+
+    return run
+
+
+@app.callback()
+def options(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="Database URL (default: $COE_DATABASE_URL, else sqlite:///coe.db)."),
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Act as this user (default: $COE_USER, else the OS user).")
+    ] = None,
+) -> None:
+    """Choose the database and the acting user for every command."""
+    ctx.obj = Settings.from_env(database, as_user)
+
+
+def _engine(ctx: typer.Context, *, ready: bool = True) -> Any:
+    """The engine of the chosen database; `ready` insists that `coe init` has been run."""
+    settings: Settings = ctx.obj
+    engine = engine_for(settings.database_url)
+    if ready and not migrate.is_current(engine):
+        raise CoeError(
+            f"the database at {engine.url.render_as_string()} is not initialised or is out of date; run `coe init`"
+        )
+    return engine
+
+
+@command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or upgrade it to the newest schema. Safe to run again.
+
+    Example: coe init
+    """
+    engine = _engine(ctx, ready=False)
+    migrate.upgrade(engine)
+    typer.echo(f"database ready: {engine.url.render_as_string()}")
+
+
+@command("demo")
+def demo_(
+    ctx: typer.Context,
+    incidents: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many incidents.")] = 500,
+    seed: Annotated[int, typer.Option(help="Same seed, same history.")] = 7,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing if the database holds incidents.")] = False,
+) -> None:
+    """Fill the database with a realistic synthetic two-year history.
+
+    Example: coe demo --incidents 500 --seed 7
+    """
+    engine = _engine(ctx)
+    with reading(engine) as session:
+        if if_empty and services.count_incidents(session):
+            typer.echo("the database already holds incidents; no demo data added")
+            return
+    started = time.perf_counter()
+    docs = parse_records(list(demo.generate(incidents, seed)))
+    with writing(engine) as session:
+        keys = services.import_incidents(session, incidents=docs, actor="demo", source=f"coe demo --seed {seed}")
+    typer.echo(f"added {len(keys)} demo incidents in {time.perf_counter() - started:.1f} s")
+
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    format: Annotated[ImportFormat, typer.Option("--format", help="File format.")] = ImportFormat.auto,
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone for timestamps written without an offset, e.g. Europe/Berlin.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
+) -> None:
+    """Import COEs from files; all-or-nothing: one invalid record and nothing is written.
+
+    Example: coe import incidents.json
+    """
+    engine = _engine(ctx)
+    docs, problems = [], []
+    for path in paths:
+        try:
+            docs.extend(interchange.read_json(path, assume_tz=_zone(timezone)))
+        except ValidationFailed as exc:
+            problems.extend(p.line(str(path)) for p in exc.problems)
+    if problems:
+        for line in problems:
+            typer.echo(line, err=True)
+        raise typer.Exit(1)
+    source = ", ".join(str(p) for p in paths)
+    with writing(engine, commit=not dry_run) as session:
+        try:
+            keys = services.import_incidents(session, incidents=docs, actor=ctx.obj.user, source=source)
+        except ValidationFailed as exc:
+            exc.path = source if len(paths) == 1 else ""  # type: ignore[attr-defined]
+            raise
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb} {len(keys)} incidents from {source}" + (f": {_span(keys)}" if keys else ""))
+
+
+
+@command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[ExportFormat, typer.Option("--format", help="json (lossless) or csv (one row per incident).")] = ExportFormat.json,
+    output: Annotated[Path | None, typer.Option(help="File to write (default: standard output).")] = None,
+) -> None:
+    """Export every COE, oldest first.
+
+    Example: coe export --format json --output all.json
+    """
+    engine = _engine(ctx)
+    write = interchange.write_json if format == ExportFormat.json else interchange.write_csv
+    with reading(engine) as session:
+        incidents = services.iter_incidents(session)
+        if output is None:
+            write(incidents, sys.stdout)
+            return
+        partial = output.with_name(f".{output.name}.partial")
+        # Written beside the target and renamed: a failed export never leaves half a file.
+        with partial.open("w", encoding="utf-8-sig" if format == ExportFormat.csv else "utf-8", newline="") as out:
+            count = write(incidents, out)
+        partial.replace(output)
+    typer.echo(f"exported {count} incidents to {output}", err=True)
+
+
+@command("list")
+def list_(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD) of started_at, UTC.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD) of started_at, UTC.")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="Owning team (repeatable).")] = None,
+    service: Annotated[list[str] | None, typer.Option(help="Affected service (repeatable).")] = None,
+    severity: Annotated[list[Severity] | None, typer.Option(help="Severity (repeatable).")] = None,
+    kind: Annotated[list[Kind] | None, typer.Option(help="incident, near_miss or drill (repeatable).")] = None,
+    status: Annotated[list[Status] | None, typer.Option(help="Workflow status (repeatable).")] = None,
+    ai: Annotated[list[Involvement] | None, typer.Option(help="AI involvement (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many, newest first.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List COEs, newest first, optionally filtered.
+
+    Example: coe list --since 2025-01-01 --severity sev1 --severity sev2 --ai confirmed
+    """
+    filters = services.IncidentFilter(
+        since=_day(since, "--since"), until=_day(until, "--until"), teams=team or (), services=service or (),
+        severities=severity or (), kinds=kind or (), statuses=status or (), ai_involvement=ai or (), limit=limit,
+    )
+    with reading(_engine(ctx)) as session:
+        rows = services.list_incidents(session, filters=filters)
+    typer.echo(incident_table(rows, as_json=as_json))
+
+
+
+@command()
+def show(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The COE key, e.g. COE-2025-0001.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the coe/v1 incident object.")] = False,
+) -> None:
+    """Show one COE in full.
+
+    Example: coe show COE-2025-0001 --json
+    """
+    with reading(_engine(ctx)) as session:
+        doc = services.get_incident(session, key=key)
+    typer.echo(interchange.incident_json(doc) if as_json else incident_text(doc))
+
+
+@command("app")
+def app_(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind (127.0.0.1 keeps it local).")] = "127.0.0.1",
+) -> None:
+    """Start the web application (Streamlit) on the chosen database.
+
+    Example: coe app --port 8501
+    """
+    settings: Settings = ctx.obj
+    _engine(ctx)
+    env = os.environ | {"COE_DATABASE_URL": settings.database_url, "COE_USER": settings.user}
+    script = settings.dashboards_dir / "app.py"
+    argv = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    typer.echo(f"serving on http://{address}:{port}  (Ctrl-C stops it)", err=True)
+    raise typer.Exit(subprocess.call(argv, env=env))
+
+
+
+def _day(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option, or a usage error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2025-01-31", param_hint=option) from None
+
+
+def _zone(name: str | None) -> str | None:
+    """A known IANA zone name, or a usage error."""
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise typer.BadParameter(f"{name!r} is not a time zone like UTC or Europe/Berlin", param_hint="--timezone") from None
+    return name
+
+
+def _span(keys: list[str]) -> str:
+    """'COE-2025-0001' or 'COE-2025-0001 … COE-2025-0042'."""
+    return keys[0] if len(keys) == 1 else f"{keys[0]} … {keys[-1]}"
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

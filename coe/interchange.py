@@ -1,0 +1,107 @@
+"""`coe/v1` JSON in and out (lossless), and a flat CSV for spreadsheets."""
+
+import csv
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from coe import schema
+from coe.errors import Problem, ValidationFailed
+from coe.validation import parse_document
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_json(path: Path, *, assume_tz: str | None = None) -> list[schema.Incident]:
+    """Read and validate a whole `coe/v1` file; every problem is raised at once."""
+    if not path.exists():
+        raise ValidationFailed([Problem("", "no such file")])
+    if path.is_dir():
+        raise ValidationFailed([Problem("", "is a folder, not a coe/v1 JSON file")])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValidationFailed([Problem("", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed([Problem("", f"is not UTF-8 text (byte {exc.start})")]) from None
+    return parse_document(text, assume_tz=assume_tz)
+
+
+def write_json(incidents: Iterable[schema.Incident], out: TextIO) -> int:
+    """Stream a `coe/v1` document, one incident at a time; return how many were written."""
+    out.write('{\n  "format": "%s",\n  "incidents": [' % schema.FORMAT)
+    count = 0
+    for count, doc in enumerate(incidents, start=1):
+        body = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2)
+        out.write(("," if count > 1 else "") + "\n    " + body.replace("\n", "\n    "))
+    out.write("\n  ]\n}\n" if count else "]\n}\n")
+    return count
+
+
+def incident_json(doc: schema.Incident) -> str:
+    """One incident exactly as `coe/v1` exports it."""
+    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+CSV_COLUMNS = (
+    "key", "title", "status", "kind", "severity", "team", "services", "regions", "environment",
+    "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
+    "ttr_minutes", "customers_affected", "detection_method", "root_cause_category",
+    "ai_involvement", "ai_tool", "ai_vendor", "ai_model", "ai_mode", "ai_autonomy",
+    "ai_approval_gate", "ai_permission_scope", "ai_permissions_inherited",
+    "ai_destructive_actions", "ai_spec_reviewed", "ai_contribution", "primary_cause",
+    "attribution_status", "attribution_claims", "changes_provenance",
+    "action_items", "action_items_open", "authors", "reviewers", "summary",
+    "created_at", "updated_at", "version",
+)
+
+
+def write_csv(incidents: Iterable[schema.Incident], out: TextIO) -> int:
+    """One row per incident; lists joined with '; ', timestamps in UTC, formulas neutralised."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for count, doc in enumerate(incidents, start=1):
+        row = csv_row(doc)
+        writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+    return count
+
+
+def csv_row(doc: schema.Incident) -> dict[str, Any]:
+    """The flat spreadsheet view of one incident."""
+    data = doc.model_dump(mode="python")
+    row = {name: data.get(name) for name in CSV_COLUMNS if name in data}
+    row |= {f"ai_{k}": v for k, v in data["ai"].items() if f"ai_{k}" in CSV_COLUMNS}
+    row["ai_destructive_actions"] = [str(a) for a in doc.ai.destructive_actions]
+    row["ttr_minutes"] = (
+        round((doc.resolved_at - doc.started_at).total_seconds() / 60, 1) if doc.resolved_at else None
+    )
+    row["ai_contribution"] = doc.attribution.ai_contribution
+    row["primary_cause"] = doc.attribution.primary_cause
+    row["attribution_status"] = doc.attribution.status
+    row["attribution_claims"] = [
+        f"{c.source} ({c.source_kind}): {c.attributes_to}, {c.confidence}" for c in doc.attribution.claims
+    ]
+    row["changes_provenance"] = [f"{c.ref or '?'}: {c.provenance}" for c in doc.changes]
+    row["action_items"] = len(doc.action_items)
+    row["action_items_open"] = sum(a.status in ("open", "in_progress") for a in doc.action_items)
+    row["reviewers"] = [f"{r.reviewer}: {r.decision}" for r in doc.reviews]
+    return row
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet-safe cell: no formula injection, lists joined, UTC times without offset."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    elif isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    # A cell starting like a formula would run in Excel or Sheets (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

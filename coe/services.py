@@ -1,0 +1,255 @@
+"""Every write goes through here: keys, versions, workflow rules and the audit trail."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlmodel import Session
+
+from coe import audit, models, schema, store
+from coe.enums import Decision, Status
+from coe.errors import Conflict, NotFound, Problem, ValidationFailed, WorkflowError
+
+INCIDENT = store.INCIDENT
+SERVICE: Any = models.IncidentService.__table__
+
+
+def now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def import_incidents(
+    session: Session, *, incidents: Sequence[schema.Incident], actor: str, source: str = ""
+) -> list[str]:
+    """Save validated documents as they were recorded (status, reviews, times); all or none."""
+    taken = store.existing_keys(session, [d.key for d in incidents if d.key])
+    if taken:
+        problems = [
+            Problem("key", f"{d.key} already exists in the database", record=n)
+            for n, d in enumerate(incidents, start=1)
+            if d.key in taken
+        ]
+        raise ValidationFailed(problems)
+    at = now()
+    docs = _with_keys(session, incidents, at)
+    store.insert_incidents(session, docs)
+    audit.append(
+        session,
+        [
+            _event(at, actor, "import", doc, {"source": source} if source else {})
+            for doc in docs
+        ],
+    )
+    return [doc.key for doc in docs]  # type: ignore[misc]
+
+
+def create_incident(session: Session, *, incident: schema.Incident, actor: str) -> schema.Incident:
+    """Start a new COE as a draft written by the actor."""
+    draft = incident.model_copy(
+        update={"status": Status.draft, "reviews": [], "authors": incident.authors or [actor],
+                "created_at": None, "updated_at": None, "version": None}
+    )
+    [saved] = _with_keys(session, [draft], now())
+    store.insert_incidents(session, [saved])
+    audit.append(session, [_event(saved.created_at, actor, "create", saved, audit.field_changes(None, _dump(saved)))])
+    return saved
+
+
+def get_incident(session: Session, *, key: str) -> schema.Incident:
+    """One whole COE by key."""
+    ids = store.incident_ids(session, [key])
+    if key not in ids:
+        raise NotFound(f"no incident with key {key}")
+    return store.load_incidents(session, [ids[key]])[0]
+
+
+def update_incident(
+    session: Session, *, key: str, incident: schema.Incident, version: int, actor: str
+) -> schema.Incident:
+    """Replace a COE's content, if nobody changed it since `version` was read."""
+    current = get_incident(session, key=key)
+    if current.status == Status.published:
+        raise WorkflowError(f"{key} is published; correct it with an amendment, not an edit")
+    workflow = {"status": current.status, "reviews": current.reviews}
+    return _save(session, current, incident.model_copy(update=workflow), version, actor, "update")
+
+
+def submit(session: Session, *, key: str, actor: str, version: int | None = None) -> schema.Incident:
+    """Send a draft for review."""
+    current = get_incident(session, key=key)
+    if current.status != Status.draft:
+        raise WorkflowError(f"{key} is {current.status}; only a draft can be submitted")
+    changed = current.model_copy(update={"status": Status.in_review})
+    return _save(session, current, changed, version or current.version, actor, "submit")
+
+
+def review(
+    session: Session,
+    *,
+    key: str,
+    actor: str,
+    decision: Decision,
+    checklist: dict[str, bool] | None = None,
+    comment: str = "",
+    role: str = "peer",
+    version: int | None = None,
+) -> schema.Incident:
+    """Record a review; approve moves it to approved, request_changes back to draft."""
+    current = get_incident(session, key=key)
+    if current.status != Status.in_review:
+        raise WorkflowError(f"{key} is {current.status}; only a COE in review can be reviewed")
+    if decision == Decision.approve and actor in current.authors:
+        raise WorkflowError(f"{actor} is an author of {key} and cannot approve it")
+    entry = schema.Review.model_validate(
+        {"reviewer": actor, "role": role, "decision": decision, "checklist": checklist or {},
+         "comment": comment, "at": now()}
+    )
+    status = {Decision.approve: Status.approved, Decision.request_changes: Status.draft}.get(
+        decision, current.status
+    )
+    changed = current.model_copy(update={"status": status, "reviews": [*current.reviews, entry]})
+    return _save(session, current, changed, version or current.version, actor, "review")
+
+
+def publish(session: Session, *, key: str, actor: str, version: int | None = None) -> schema.Incident:
+    """Publish an approved COE."""
+    current = get_incident(session, key=key)
+    if current.status != Status.approved:
+        raise WorkflowError(f"{key} is {current.status}; it must be approved before it is published")
+    changed = current.model_copy(update={"status": Status.published})
+    return _save(session, current, changed, version or current.version, actor, "publish")
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What a list of incidents is narrowed to; empty means no narrowing."""
+
+    since: date | None = None
+    until: date | None = None
+    teams: Sequence[str] = ()
+    services: Sequence[str] = ()
+    severities: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    ai_involvement: Sequence[str] = ()
+    limit: int | None = None
+
+
+LIST_COLUMNS = (
+    "key", "title", "status", "kind", "severity", "team", "started_at", "resolved_at",
+    "ai_involvement", "ai_contribution", "attribution_status", "version",
+)
+
+
+def list_incidents(session: Session, *, filters: IncidentFilter = IncidentFilter()) -> list[dict[str, Any]]:
+    """Incident summaries, newest first, with their services."""
+    query = select(*(INCIDENT.c[name] for name in LIST_COLUMNS), INCIDENT.c.id)
+    query = query.where(*_conditions(filters)).order_by(INCIDENT.c.started_at.desc(), INCIDENT.c.id.desc())
+    if filters.limit:
+        query = query.limit(filters.limit)
+    rows = [dict(r) for r in session.execute(query).mappings()]
+    services: dict[int, list[str]] = {}
+    ids = [r["id"] for r in rows]
+    for start in range(0, len(ids), 1_000):
+        chunk = ids[start : start + 1_000]
+        names = session.execute(
+            select(SERVICE.c.incident_id, SERVICE.c.name)
+            .where(SERVICE.c.incident_id.in_(chunk))
+            .order_by(SERVICE.c.incident_id, SERVICE.c.position)
+        )
+        for incident_id, name in names.tuples():
+            services.setdefault(incident_id, []).append(name)
+    for row in rows:
+        row["services"] = services.get(row.pop("id"), [])
+    return rows
+
+
+def incident_keys(session: Session) -> list[str]:
+    """Every key, oldest first."""
+    return list(session.execute(select(INCIDENT.c.key).order_by(INCIDENT.c.started_at, INCIDENT.c.id)).scalars())
+
+
+def _conditions(f: IncidentFilter) -> list[Any]:
+    """SQL conditions for a filter."""
+    c = INCIDENT.c
+    out: list[Any] = []
+    if f.since:
+        out.append(c.started_at >= datetime.combine(f.since, time(), UTC))
+    if f.until:
+        out.append(c.started_at < datetime.combine(f.until + timedelta(days=1), time(), UTC))
+    for column, values in ((c.team, f.teams), (c.severity, f.severities), (c.kind, f.kinds),
+                           (c.status, f.statuses), (c.ai_involvement, f.ai_involvement)):
+        if values:
+            out.append(column.in_([str(v) for v in values]))
+    if f.services:
+        out.append(exists().where(and_(SERVICE.c.incident_id == c.id, SERVICE.c.name.in_(list(f.services)))))
+    return out
+
+
+def _with_keys(session: Session, docs: Sequence[schema.Incident], at: datetime) -> list[schema.Incident]:
+    """Assign COE-YYYY-NNNN keys where missing and fill the read-only fields."""
+    next_number: dict[int, int] = {}
+    out = []
+    for doc in docs:
+        update: dict[str, Any] = {
+            "created_at": doc.created_at or at,
+            "updated_at": doc.updated_at or doc.created_at or at,
+            "version": doc.version or 1,
+        }
+        if not doc.key:
+            year = doc.started_at.year
+            if year not in next_number:
+                next_number[year] = store.next_key_number(session, year)
+            update["key"] = f"COE-{year:04d}-{next_number[year]:04d}"
+            next_number[year] += 1
+        out.append(doc.model_copy(update=update))
+    return out
+
+
+def _save(
+    session: Session, current: schema.Incident, changed: schema.Incident, version: int, actor: str, action: str
+) -> schema.Incident:
+    """Write a new state of an existing COE with optimistic locking, and audit it."""
+    at = now()
+    new = schema.Incident.model_validate(
+        _dump(changed) | {"key": current.key, "created_at": current.created_at.isoformat(),  # type: ignore[union-attr]
+                          "updated_at": at.isoformat(), "version": version + 1}
+    )
+    incident_id = store.incident_ids(session, [current.key])[current.key]  # type: ignore[index]
+    if not store.replace_incident(session, incident_id, new, version):
+        who, when = audit.last_change(session, current.key)  # type: ignore[arg-type]
+        raise Conflict(
+            f"{current.key} was changed by {who} at {when:%Y-%m-%d %H:%M} UTC since you opened it "
+            f"(you have version {version}); reload it and apply your edit again"
+        )
+    audit.append(session, [_event(at, actor, action, new, audit.field_changes(_dump(current), _dump(new)))])
+    return new
+
+
+def _dump(doc: schema.Incident) -> dict[str, Any]:
+    """A document as JSON-ready data."""
+    return doc.model_dump(mode="json")
+
+
+def _event(at: datetime, actor: str, action: str, doc: schema.Incident, changes: dict[str, Any]) -> dict[str, Any]:
+    """An audit event pinning an incident's state after a change."""
+    return {"at": at, "actor": actor, "action": action, "incident_key": doc.key,
+            "changes": changes, "state_hash": audit.state_hash(doc)}
+
+
+def iter_incidents(
+    session: Session, *, filters: IncidentFilter = IncidentFilter(), chunk: int = 500
+) -> Iterator[schema.Incident]:
+    """Whole documents matching a filter, oldest first, read a chunk at a time."""
+    query = select(INCIDENT.c.id).where(*_conditions(filters)).order_by(INCIDENT.c.started_at, INCIDENT.c.id)
+    ids = list(session.execute(query).scalars())
+    for start in range(0, len(ids), chunk):
+        yield from store.load_incidents(session, ids[start : start + chunk])
+
+
+def count_incidents(session: Session) -> int:
+    """How many incidents the database holds."""
+    return session.execute(select(func.count()).select_from(INCIDENT)).scalar_one()
