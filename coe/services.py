@@ -160,7 +160,7 @@ def list_incidents(session: Session, *, filters: IncidentFilter = IncidentFilter
             .where(SERVICE.c.incident_id.in_(chunk))
             .order_by(SERVICE.c.incident_id, SERVICE.c.position)
         )
-        for incident_id, name in names.tuples():
+        for incident_id, name in names:
             services.setdefault(incident_id, []).append(name)
     for row in rows:
         row["services"] = services.get(row.pop("id"), [])
@@ -192,6 +192,11 @@ def _conditions(f: IncidentFilter) -> list[Any]:
 def _with_keys(session: Session, docs: Sequence[schema.Incident], at: datetime) -> list[schema.Incident]:
     """Assign COE-YYYY-NNNN keys where missing and fill the read-only fields."""
     next_number: dict[int, int] = {}
+    given: dict[int, int] = {}  # the highest number per year among keys the batch itself carries
+    for doc in docs:
+        if doc.key:
+            year, number = int(doc.key[4:8]), int(doc.key[9:])
+            given[year] = max(given.get(year, 0), number)
     out = []
     for doc in docs:
         update: dict[str, Any] = {
@@ -202,7 +207,7 @@ def _with_keys(session: Session, docs: Sequence[schema.Incident], at: datetime) 
         if not doc.key:
             year = doc.started_at.year
             if year not in next_number:
-                next_number[year] = store.next_key_number(session, year)
+                next_number[year] = max(store.next_key_number(session, year), given.get(year, 0) + 1)
             update["key"] = f"COE-{year:04d}-{next_number[year]:04d}"
             next_number[year] += 1
         out.append(doc.model_copy(update=update))

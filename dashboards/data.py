@@ -1,0 +1,178 @@
+"""The one module that talks to the coe library and owns caching; pages call only this."""
+
+import io
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+import state
+from coe import audit, interchange, schema, services
+from coe.config import Settings
+from coe.db import engine_for, reading
+from coe.enums import AttributionStatus
+from coe.errors import NotFound
+from coe.services import IncidentFilter
+
+# Cached reads are keyed on the audit chain head, which every write through coe.services moves, so a
+# saved COE (from any session or the CLI) shows at once; the ttl only bounds how long old entries live.
+TTL_SECONDS = 600
+
+CONTESTED = f"⚠ {AttributionStatus.contested}"
+COE_LINK = f"{state.COE_URL_PATH}?{state.KEY_PARAM}="  # relative, so it also works under a baseUrlPath
+SEVERITY_COLORS = {"sev1": "red", "sev2": "orange", "sev3": "yellow", "sev4": "blue", "sev5": "gray"}
+STATUS_COLORS = {"draft": "gray", "in_review": "blue", "approved": "violet", "published": "green"}
+ATTRIBUTION_COLORS = {"undetermined": "gray", "agreed": "green", "contested": "orange"}
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    """One engine per database URL for the life of the server."""
+    return engine_for(url)
+
+
+def _url() -> str:
+    return Settings.from_env().database_url
+
+
+def change_token() -> str:
+    """A cheap value that changes whenever any incident is written (the newest audit event's hash)."""
+    with reading(_engine(_url())) as session:
+        return audit.head(session)
+
+
+def clear() -> None:
+    """Forget every cached read; pages call it after a write."""
+    _incident_count.clear()
+    _incident_frame.clear()
+    _incident.clear()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _incident_count(url: str, token: str) -> int:
+    with reading(_engine(url)) as session:
+        return services.count_incidents(session)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
+def _incident_frame(url: str, token: str, filters: IncidentFilter) -> pd.DataFrame:
+    with reading(_engine(url)) as session:
+        rows = services.list_incidents(session, filters=filters)
+    frame = pd.DataFrame(rows, columns=[*services.LIST_COLUMNS, "services"])
+    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
+    return frame
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def _incident(url: str, token: str, key: str) -> schema.Incident | None:
+    with reading(_engine(url)) as session:
+        try:
+            return services.get_incident(session, key=key)
+        except NotFound:
+            return None
+
+
+def incident_count() -> int:
+    """How many incidents the database holds."""
+    return _incident_count(_url(), change_token())
+
+
+def incidents(filters: IncidentFilter = IncidentFilter(), search: str = "") -> pd.DataFrame:
+    """The incident list for a filter, newest first, narrowed to titles containing `search` (any case)."""
+    frame = _incident_frame(_url(), change_token(), filters)
+    if search.strip():
+        frame = frame[frame["title"].str.contains(search.strip(), case=False, regex=False)]
+    return frame.reset_index(drop=True)
+
+
+def filter_options() -> dict[str, Any]:
+    """Choices for the list filters that come from the data: teams, services and the first and last day."""
+    frame = incidents()
+    days = frame["started_at"].dt.date
+    return {
+        "teams": sorted(t for t in frame["team"].unique() if t),
+        "services": sorted({s for names in frame["services"] for s in names}),
+        "first_day": days.min() if len(frame) else None,
+        "last_day": days.max() if len(frame) else None,
+    }
+
+
+def incident_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The incident list as the table shows it: a link per key, UTC times, contested attribution marked."""
+    return pd.DataFrame({
+        "key": COE_LINK + frame["key"],
+        "title": frame["title"],
+        "started": frame["started_at"].dt.tz_localize(None),
+        "severity": frame["severity"],
+        "kind": frame["kind"],
+        "status": frame["status"],
+        "ai_involvement": frame["ai_involvement"],
+        "attribution": frame["attribution_status"].where(
+            frame["attribution_status"] != AttributionStatus.contested, CONTESTED),
+        "team": frame["team"],
+        "services": frame["services"].map(", ".join),
+    })
+
+
+def incident(key: str) -> schema.Incident | None:
+    """One whole COE, or None when no incident has that key."""
+    return _incident(_url(), change_token(), key.strip())
+
+
+def coe_v1_json(doc: schema.Incident) -> str:
+    """A `coe/v1` file holding just this incident, exactly as `coe export` writes it."""
+    out = io.StringIO()
+    interchange.write_json([doc], out)
+    return out.getvalue()
+
+
+def _frame(items: list[Any], columns: list[str]) -> pd.DataFrame:
+    """Parts of a document (pydantic models) as a table with the given columns."""
+    return pd.DataFrame([item.model_dump(mode="json") for item in items], columns=columns)
+
+
+def timeline(doc: schema.Incident) -> pd.DataFrame:
+    """The timeline, oldest first, times in UTC."""
+    frame = _frame(doc.timeline, ["at", "phase", "actor_kind", "actor", "description"])
+    frame["at"] = [e.at.replace(tzinfo=None) for e in doc.timeline]
+    return frame
+
+
+def changes(doc: schema.Incident) -> pd.DataFrame:
+    """The contributing changes."""
+    frame = _frame(doc.changes, ["ref", "role", "provenance", "reviewed_by", "deployed_at", "description"])
+    frame["deployed_at"] = [c.deployed_at.replace(tzinfo=None) if c.deployed_at else None for c in doc.changes]
+    return frame
+
+
+def claims(doc: schema.Incident) -> pd.DataFrame:
+    """Every attribution claim, side by side."""
+    return _frame(doc.attribution.claims,
+                  ["source", "source_kind", "attributes_to", "confidence", "stated_on", "statement", "url"])
+
+
+def action_items(doc: schema.Incident) -> pd.DataFrame:
+    """The action items with owner, priority, due date and status."""
+    return _frame(doc.action_items,
+                  ["title", "kind", "control", "priority", "owner", "due_on", "status", "completed_on", "ticket_url"])
+
+
+def reviews(doc: schema.Incident) -> pd.DataFrame:
+    """The reviews, with how many checklist items each reviewer ticked."""
+    frame = _frame(doc.reviews, ["at", "reviewer", "role", "decision", "checklist", "comment"])
+    frame["at"] = [r.at.replace(tzinfo=None) for r in doc.reviews]
+    frame["checklist"] = [f"{sum(r.checklist.model_dump().values())}/{len(schema.Checklist.model_fields)}"
+                          for r in doc.reviews]
+    return frame
+
+
+def ai_involvement(doc: schema.Incident) -> pd.DataFrame:
+    """The AI-involvement fields that are filled in, as field/value rows."""
+    shown = {True: "yes", False: "no"}
+    rows = [
+        {"field": name.replace("_", " "), "value": ", ".join(value) if isinstance(value, list) else shown.get(value, value)}
+        for name, value in doc.ai.model_dump(mode="json").items()
+        if value not in (None, "", [])
+    ]
+    return pd.DataFrame(rows, columns=["field", "value"])
