@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +13,11 @@ from coe import models, schema
 GENESIS = "0" * 64
 EVENT: Any = models.AuditEvent.__table__
 _VOLATILE = ("updated_at", "version")
+
+
+def now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
 
 
 def canonical(value: Any) -> bytes:

@@ -1,6 +1,5 @@
 """The `coe` command: a thin shell over the library; each command calls one service."""
 
-import functools
 import os
 import subprocess
 import sys
@@ -13,13 +12,13 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from coe import demo, interchange, migrate, services
+from coe import demo, interchange, migrate, services, users
 from coe.config import Settings
-from coe.db import engine_for, reading, writing
+from coe.db import reading, writing
 from coe.enums import Involvement, Kind, Severity, Status
-from coe.errors import CoeError, ValidationFailed
+from coe.cli_support import actor, engine, user_errors
+from coe.errors import ValidationFailed
 from coe.render import incident_table, incident_text
 from coe.validation import parse_records
 
@@ -48,27 +47,7 @@ class ExportFormat(StrEnum):
 
 def command(name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
     """Register a command whose library errors become one clear line and exit status 1."""
-    return lambda fn: app.command(name)(_user_errors(fn))
-
-
-def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's errors into lines on standard error and exit status 1."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ValidationFailed as exc:
-            for problem in exc.problems:
-                typer.echo(problem.line(getattr(exc, "path", "")), err=True)
-        except CoeError as exc:
-            typer.echo(f"error: {exc}", err=True)
-        except (OperationalError, ProgrammingError) as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            typer.echo(f"error: the database refused the operation: {reason}", err=True)
-        raise typer.Exit(1)
-
-    return run
+    return lambda fn: app.command(name)(user_errors(fn))
 
 
 @app.callback()
@@ -86,26 +65,19 @@ def options(
     ctx.obj = Settings.from_env(database, as_user)
 
 
-def _engine(ctx: typer.Context, *, ready: bool = True) -> Any:
-    """The engine of the chosen database; `ready` insists that `coe init` has been run."""
-    settings: Settings = ctx.obj
-    engine = engine_for(settings.database_url)
-    if ready and not migrate.is_current(engine):
-        raise CoeError(
-            f"the database at {engine.url.render_as_string()} is not initialised or is out of date; run `coe init`"
-        )
-    return engine
-
-
 @command()
 def init(ctx: typer.Context) -> None:
     """Create the database, or upgrade it to the newest schema. Safe to run again.
 
     Example: coe init
     """
-    engine = _engine(ctx, ready=False)
-    migrate.upgrade(engine)
-    typer.echo(f"database ready: {engine.url.render_as_string()}")
+    db = engine(ctx, ready=False)
+    migrate.upgrade(db)
+    with writing(db) as session:
+        made_admin = users.ensure_first_admin(session, name=actor(ctx))
+    typer.echo(f"database ready: {db.url.render_as_string()}")
+    if made_admin:
+        typer.echo(f"{actor(ctx)} is its first user, with the admin role")
 
 
 @command("demo")
@@ -119,15 +91,15 @@ def demo_(
 
     Example: coe demo --incidents 500 --seed 7
     """
-    engine = _engine(ctx)
-    with reading(engine) as session:
+    db = engine(ctx)
+    with reading(db) as session:
         if if_empty and services.count_incidents(session):
             typer.echo("the database already holds incidents; no demo data added")
             return
     started = time.perf_counter()
     docs = parse_records(list(demo.generate(incidents, seed)))
-    with writing(engine) as session:
-        keys = services.import_incidents(session, incidents=docs, actor="demo", source=f"coe demo --seed {seed}")
+    with writing(db) as session:
+        keys = services.import_incidents(session, incidents=docs, actor=actor(ctx), source=f"coe demo --seed {seed}")
     typer.echo(f"added {len(keys)} demo incidents in {time.perf_counter() - started:.1f} s")
 
 
@@ -146,7 +118,7 @@ def import_(
 
     Example: coe import incidents.json
     """
-    engine = _engine(ctx)
+    db = engine(ctx)
     docs, problems = [], []
     for path in paths:
         try:
@@ -158,9 +130,9 @@ def import_(
             typer.echo(line, err=True)
         raise typer.Exit(1)
     source = ", ".join(str(p) for p in paths)
-    with writing(engine, commit=not dry_run) as session:
+    with writing(db, commit=not dry_run) as session:
         try:
-            keys = services.import_incidents(session, incidents=docs, actor=ctx.obj.user, source=source)
+            keys = services.import_incidents(session, incidents=docs, actor=actor(ctx), source=source)
         except ValidationFailed as exc:
             exc.path = source if len(paths) == 1 else ""  # type: ignore[attr-defined]
             raise
@@ -179,9 +151,9 @@ def export(
 
     Example: coe export --format json --output all.json
     """
-    engine = _engine(ctx)
+    db = engine(ctx)
     write = interchange.write_json if format == ExportFormat.json else interchange.write_csv
-    with reading(engine) as session:
+    with reading(db) as session:
         incidents = services.iter_incidents(session)
         if output is None:
             write(incidents, sys.stdout)
@@ -216,7 +188,7 @@ def list_(
         since=_day(since, "--since"), until=_day(until, "--until"), teams=team or (), services=service or (),
         severities=severity or (), kinds=kind or (), statuses=status or (), ai_involvement=ai or (), limit=limit,
     )
-    with reading(_engine(ctx)) as session:
+    with reading(engine(ctx)) as session:
         rows = services.list_incidents(session, filters=filters)
     typer.echo(incident_table(rows, as_json=as_json))
 
@@ -232,7 +204,7 @@ def show(
 
     Example: coe show COE-2025-0001 --json
     """
-    with reading(_engine(ctx)) as session:
+    with reading(engine(ctx)) as session:
         doc = services.get_incident(session, key=key)
     typer.echo(interchange.incident_json(doc) if as_json else incident_text(doc))
 
@@ -248,7 +220,7 @@ def app_(
     Example: coe app --port 8501
     """
     settings: Settings = ctx.obj
-    _engine(ctx)
+    engine(ctx)
     env = os.environ | {"COE_DATABASE_URL": settings.database_url, "COE_USER": settings.user}
     script = settings.dashboards_dir / "app.py"
     argv = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),

@@ -9,13 +9,14 @@ from itertools import accumulate
 from math import log
 
 from coe import demo_text as vocab
+from coe.enums import CHECKLIST
 
 DEFAULT_END = date(2026, 10, 31)
 HISTORY_DAYS = 730
 DAY, MINUTE = 86_400, 60
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 VERSIONS = tuple(f"v{major}.{minor}.{patch}" for major in range(1, 5) for minor in range(31) for patch in range(10))
-CLOCK = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+CLOCK = tuple(f"T{hour:02d}:{minute:02d}:00+00:00" for hour in range(24) for minute in range(60))
 
 
 def _table(odds: dict) -> tuple[tuple, tuple]:
@@ -47,21 +48,21 @@ def _distinct(rng: random.Random, seq: tuple | list, k: int) -> list:
     return chosen
 
 
-TOOLS = _table({tool[:4]: tool[4] for tool in vocab.AI_TOOLS})
 ODDS = {name: _table(odds) for name, odds in vocab.ODDS.items()}
 AUTONOMY = {mode: _table(odds) for mode, odds in vocab.AUTONOMY_ODDS.items()}
 PRIORITY = {severity: _table(odds) for severity, odds in vocab.PRIORITY_ODDS.items()}
+TOOLS = _table({tool[:4]: tool[4] for tool in vocab.AI_TOOLS})
 LOG_MEDIAN = {name: {key: log(value) for key, value in medians.items()} for name, medians in vocab.MEDIANS.items()}
-LOG_PUBLISH_DAYS = log(8)  # median days from resolution to approval
+LOG_PUBLISH_DAYS, LOG_DEPLOY_LEAD = log(8), log(25)  # medians: days from resolution to approval, minutes deploy→impact
 AGENTIC = ("agent", "autonomous_ops")
-PIPELINE = ("automation", "deploy pipeline")
 AGENT_ACTOR = {"agent": "coding agent", "near_miss_ai": "coding agent", "ops": "ops agent"}
+PIPELINE = ("automation", "deploy pipeline")
 REVIEWERS = vocab.BAR_RAISERS + vocab.APPROVERS
-CHECKLIST_KEYS = ("timeline_complete", "impact_quantified", "root_cause_deep_enough", "actions_owned_and_dated", "ai_fields_complete")
 
 
 def generate(incidents: int = 500, seed: int = 7, *, end: date | None = None) -> Iterator[dict]:
-    """Yield `incidents` coe/v1 incident dicts (JSON-ready: timestamps as ISO-8601 strings with +00:00, dates as YYYY-MM-DD), oldest first."""
+    """Yield `incidents` coe/v1 incident dicts (JSON-ready: timestamps as ISO-8601 strings with +00:00,
+    dates as YYYY-MM-DD), oldest first."""
     rng = random.Random(seed)
     until = ((end or DEFAULT_END).toordinal() - EPOCH_ORDINAL + 1) * DAY  # the end of the `end` day, in epoch seconds
     since = until - HISTORY_DAYS * DAY
@@ -81,50 +82,38 @@ def _incident(rng: random.Random, number: int, started: int, progress: float, un
     _apply_scenario(rng, ai, scenario)
     environment = _choice(rng, ("production", "staging")) if kind == "drill" else _pick(rng, ODDS["environment"])
     severity = _pick(rng, ODDS["severity" if kind == "incident" and environment == "production" else "mild_severity"])
-    detection = ("ai_agent" if rng.random() < 0.02 + 0.08 * progress else _pick(rng, ODDS["detection"])) if kind != "drill" else "alarm"
+    detection = _detection_method(rng, kind, scenario, progress)
     times = _times(rng, severity, detection, started, progress, until)
-    regions = _distinct(rng, vocab.REGIONS, _pick(rng, ODDS["region_count"]) + 1)
+    resolved = times[4] is not None
+    regions = _distinct(rng, vocab.REGIONS, _pick(rng, ODDS["region_count"]) + 1)  # the last one is the failover region
     ctx = _context(rng, team, services, tables, regions, ai, times, flavour)
-    customers = _customers_affected(rng, kind, environment, severity, times[4] is not None)
+    customers = _customers_affected(rng, kind, environment, severity, resolved)
     ctx["customers"] = "" if customers is None else f"{customers:,}"
     involved = ai["involvement"] in ("suspected", "confirmed")
     first_day, end_day = started // DAY + EPOCH_ORDINAL, until // DAY + EPOCH_ORDINAL - 1
-    attribution = _attribution(rng, ai, scenario, ctx, kind, times[4] is not None, first_day, end_day)
+    attribution = _attribution(rng, ai, scenario, ctx, kind, resolved, first_day, end_day)
     status, reviews, authors = _workflow(rng, members, times[4], until)
-    narrative = _narrative(rng, kind, severity, scenario, ctx, times[4] is not None)
+    narrative = _narrative(rng, kind, severity, scenario, ctx, resolved)
     started_at, detected_at, acknowledged_at, mitigated_at, resolved_at = map(_iso, times)
-    fmt = str.format_map
+    whys, fmt = scenario["whys"][: _between(rng, 3, 5)], str.format_map
     return {
-        "title": fmt(_choice(rng, scenario["titles"]), ctx),
-        "status": status,
-        "kind": kind,
-        "severity": severity,
+        "title": fmt(_choice(rng, scenario["titles"]), ctx), "status": status, "kind": kind, "severity": severity,
         "services": [ctx["service"]] if rng.random() < 0.75 else [ctx["service"], ctx["service2"]],
-        "team": team,
-        "regions": regions[:-1],
-        "environment": environment,
-        "started_at": started_at,
-        "detected_at": detected_at,
-        "acknowledged_at": acknowledged_at,
-        "mitigated_at": mitigated_at,
-        "resolved_at": resolved_at,
-        "customer_impact": _customer_impact(rng, kind, environment, customers, ctx),
-        "customers_affected": customers,
-        "detection_method": detection,
-        **narrative,
-        "root_cause_category": scenario["category"],
-        "five_whys": [{"question": fmt(q, ctx), "answer": fmt(a, ctx)} for q, a in scenario["whys"][: _between(rng, 3, 5)]],
+        "team": team, "regions": regions[:-1], "environment": environment,
+        "started_at": started_at, "detected_at": detected_at, "acknowledged_at": acknowledged_at,
+        "mitigated_at": mitigated_at, "resolved_at": resolved_at,
+        "customer_impact": _customer_impact(rng, kind, environment, customers, ctx), "customers_affected": customers,
+        "detection_method": detection, **narrative, "root_cause_category": scenario["category"],
+        "five_whys": [{"question": fmt(q, ctx), "answer": fmt(a, ctx)} for q, a in whys],
         "contributing_factors": _contributing_factors(rng, scenario, ctx, involved),
-        "lessons": _lessons(rng, ctx, involved),
-        "cut_in_half": {"detection": fmt(_choice(rng, vocab.CUT_DETECTION), ctx), "mitigation": fmt(_choice(rng, vocab.CUT_MITIGATION), ctx)},
-        "timeline": _timeline(rng, scenario, narrative["trigger"], ctx, flavour, detection, times, severity),
+        "lessons": _lessons(rng, ctx, kind, involved),
+        "cut_in_half": {"detection": fmt(_choice(rng, vocab.CUT_DETECTION), ctx),
+                        "mitigation": fmt(_choice(rng, vocab.CUT_MITIGATION), ctx)},
+        "timeline": _timeline(rng, scenario, narrative["trigger"], ctx, kind, flavour, detection, times, severity),
         "changes": _changes(rng, scenario, ctx, flavour, ai, started),
-        "action_items": _action_items(rng, ctx, severity, involved, first_day, end_day, times[4] is None),
-        "ai": ai,
-        "attribution": attribution,
-        "reviews": reviews,
-        "external_refs": _external_refs(rng, number, severity, attribution, ctx),
-        "authors": authors,
+        "action_items": _action_items(rng, ctx, severity, involved, first_day, end_day, not resolved),
+        "ai": ai, "attribution": attribution, "reviews": reviews,
+        "external_refs": _external_refs(rng, number, severity, attribution), "authors": authors,
     }
 
 
@@ -133,7 +122,7 @@ def _iso(seconds: int | None) -> str | None:
     if seconds is None:
         return None
     day, rest = divmod(seconds, DAY)
-    return f"{_day(day + EPOCH_ORDINAL)}T{CLOCK[rest // MINUTE]}:00+00:00"
+    return _day(day + EPOCH_ORDINAL) + CLOCK[rest // MINUTE]
 
 
 @lru_cache(maxsize=4096)
@@ -143,45 +132,39 @@ def _day(ordinal: int) -> str:
 
 
 def _ai_involvement(rng: random.Random, kind: str, progress: float) -> dict:
-    """The `ai` object: rising share over time; agents more common later."""
+    """The `ai` object: its share rises over the two years, and agents take over from suggestions."""
     share = 0.0 if kind == "drill" else 0.15 + 0.6 * progress if kind == "near_miss" else 0.05 + 0.40 * progress
     if rng.random() >= share:
-        return {"involvement": "unknown" if rng.random() < 0.05 else "none", "tool": None, "vendor": None, "model": None,
-                "mode": None, "autonomy": None, "approval_gate": "not_applicable", "gate_bypass": None, "permission_scope": "unknown",
-                "permissions_inherited": None, "destructive_actions": [], "spec_reviewed": None}
+        return {"involvement": "unknown" if rng.random() < 0.05 else "none", "tool": None, "vendor": None,
+                "model": None, "mode": None, "autonomy": None, "approval_gate": "not_applicable", "gate_bypass": None,
+                "permission_scope": "unknown", "permissions_inherited": None, "destructive_actions": [],
+                "spec_reviewed": None}
     tool, vendor, models, modes = _pick(rng, TOOLS)
-    if len(modes) == 1 or ("agent" in modes and (kind == "near_miss" or rng.random() < 0.25 + 0.45 * progress)):
-        mode = modes[0] if len(modes) == 1 else "agent"
-    else:
-        mode = _choice(rng, [m for m in modes if m != "agent"])
+    as_agent = kind == "near_miss" or rng.random() < 0.25 + 0.45 * progress
+    mode = "agent" if as_agent and "agent" in modes else _choice(rng, [m for m in modes if m != "agent"])
     agentic = mode in AGENTIC
     gate = _pick(rng, ODDS["agent_gate" if agentic else "code_gate"])
+    bypasses = vocab.AGENT_BYPASSES if agentic else vocab.CODE_BYPASSES
     return {
         "involvement": "confirmed" if rng.random() < (0.9 if agentic else 0.5) else "suspected",
         "tool": tool, "vendor": vendor, "model": _choice(rng, models), "mode": mode,
-        "autonomy": _pick(rng, AUTONOMY[mode]),
-        "approval_gate": gate,
-        "gate_bypass": _choice(rng, vocab.AGENT_BYPASSES if agentic else vocab.CODE_BYPASSES) if gate == "bypassed" else None,
+        "autonomy": _pick(rng, AUTONOMY[mode]), "approval_gate": gate,
+        "gate_bypass": _choice(rng, bypasses) if gate == "bypassed" else None,
         "permission_scope": _pick(rng, ODDS["agent_scope" if agentic else "code_scope"]),
         "permissions_inherited": _pick(rng, ODDS["agent_inherited" if agentic else "code_inherited"]),
-        "destructive_actions": [],
-        "spec_reviewed": _pick(rng, ODDS["spec_reviewed"]),
+        "destructive_actions": [], "spec_reviewed": _pick(rng, ODDS["spec_reviewed"]),
     }
 
 
 def _flavour(kind: str, ai: dict) -> str:
     """Which family of scenarios fits the kind and the AI involvement."""
-    if kind == "drill":
-        return "drill"
-    if ai["tool"] is None:
-        return "near_miss" if kind == "near_miss" else "human"
-    if kind == "near_miss":
-        return "near_miss_ai"
-    return {"agent": "agent", "autonomous_ops": "ops"}.get(ai["mode"], "codegen")
+    if kind != "incident":
+        return "drill" if kind == "drill" else "near_miss_ai" if ai["tool"] else "near_miss"
+    return {None: "human", "agent": "agent", "autonomous_ops": "ops"}.get(ai["mode"], "codegen")
 
 
 def _apply_scenario(rng: random.Random, ai: dict, scenario: dict) -> None:
-    """Agentic scenarios name their destructive steps and restrict gate, scope or inheritance to what their story allows."""
+    """Agentic scenarios name their destructive steps and restrict `ai` fields to what their story allows."""
     ai["destructive_actions"] = list(scenario.get("destructive", ()))
     for field, allowed in scenario.get("ai", {}).items():
         if ai[field] not in allowed:
@@ -192,36 +175,49 @@ def _apply_scenario(rng: random.Random, ai: dict, scenario: dict) -> None:
         ai["gate_bypass"] = _choice(rng, vocab.AGENT_BYPASSES)
 
 
+def _detection_method(rng: random.Random, kind: str, scenario: dict, progress: float) -> str:
+    """Mostly alarms; AI agents spot a growing share; a drill trips its alarm; a near miss is caught its own way."""
+    if kind != "incident":
+        return scenario.get("detection", "alarm")
+    return "ai_agent" if rng.random() < 0.02 + 0.08 * progress else _pick(rng, ODDS["detection"])
+
+
 def _times(rng: random.Random, severity: str, detection: str, started: int, progress: float, until: int) -> list:
-    """started, detected, acknowledged, mitigated, resolved as epoch seconds; a few recent ones still open."""
-    lognormal = rng.lognormvariate
-    detected = started + int(lognormal(LOG_MEDIAN["ttd"][detection], 0.9) * MINUTE)
-    acknowledged = detected + int(lognormal(LOG_MEDIAN["ack"][severity], 0.7) * MINUTE)
-    mitigated = acknowledged + int(lognormal(LOG_MEDIAN["fix"][severity], 0.8) * MINUTE)
-    resolved = mitigated + int(lognormal(LOG_MEDIAN["cleanup"][severity], 0.8) * MINUTE)
+    """started, detected, acknowledged, mitigated, resolved in epoch seconds; a few recent ones still open."""
+    lognormal, medians = rng.lognormvariate, LOG_MEDIAN
+    detected = started + int(lognormal(medians["ttd"][detection], 0.9) * MINUTE)
+    acknowledged = detected + int(lognormal(medians["ack"][severity], 0.7) * MINUTE)
+    mitigated = acknowledged + int(lognormal(medians["fix"][severity], 0.8) * MINUTE)
+    resolved = mitigated + int(lognormal(medians["cleanup"][severity], 0.8) * MINUTE)
     if progress > 0.965 and rng.random() < 0.8:
         resolved = None
         mitigated = None if rng.random() < 0.5 else mitigated
     return [t if t is not None and t <= until else None for t in (started, detected, acknowledged, mitigated, resolved)]
 
 
-def _context(rng: random.Random, team: str, services: tuple, tables: tuple, regions: list, ai: dict, times: list, flavour: str) -> dict:
+def _context(rng: random.Random, team: str, services: tuple, tables: tuple, regions: list, ai: dict,
+             times: list, flavour: str) -> dict:
     """The names and numbers the templates substitute."""
     index = int(rng.random() * len(services))
     service, service2 = services[index], services[(index + _between(rng, 1, len(services) - 1)) % len(services)]
     started, detected, _, mitigated, resolved = times
-    ended = resolved or mitigated
-    if flavour in ("agent", "ops", "near_miss_ai"):
+    day = _day(started // DAY + EPOCH_ORDINAL).replace("-", "")
+    if flavour in AGENT_ACTOR:
         ref = f"agent-session-{rng.getrandbits(24):06x}"
+    elif flavour == "drill":
+        ref = f"game-day-{day}"
     elif rng.random() < 0.5:
         ref = f"{service}#{_between(rng, 1200, 9800)}"
     else:
-        ref = f"deploy-{_day(started // DAY + EPOCH_ORDINAL).replace('-', '')}-{_between(rng, 1, 40)}"
+        ref = f"deploy-{day}-{_between(rng, 1, 40)}"
+    ended = resolved or mitigated
     return {
         "service": service, "service2": service2, "team": team, "region": regions[0], "region2": regions[-1],
-        "tool": ai["tool"] or "an AI tool", "vendor": ai["vendor"] or "", "dep": _choice(rng, vocab.DEPENDENCIES), "config": _choice(rng, vocab.CONFIG_KEYS),
-        "table": _choice(rng, tables), "flag": _choice(rng, vocab.FLAGS), "ref": ref, "n": _between(rng, 2, 12), "pct": _between(rng, 15, 90),
-        "version": _choice(rng, VERSIONS),
+        "tool": ai["tool"] or "an AI tool", "vendor": ai["vendor"] or "", "ref": ref,
+        "dep": _choice(rng, vocab.DEPENDENCIES), "config": _choice(rng, vocab.CONFIG_KEYS),
+        "timeout": _choice(rng, vocab.TIMEOUT_KEYS),
+        "table": _choice(rng, tables), "flag": _choice(rng, vocab.FLAGS), "version": _choice(rng, VERSIONS),
+        "n": _between(rng, 2, 12), "pct": _between(rng, 15, 90),
         "ttd": (detected - started) // MINUTE if detected else "?",
         "duration": _duration_text(ended - started) if ended else "an extended period (still open)",
     }
@@ -239,27 +235,29 @@ def _customers_affected(rng: random.Random, kind: str, environment: str, severit
     """Zero when nothing reached customers; unknown while open and for about one incident in five."""
     if kind != "incident" or environment != "production":
         return 0
-    return None if not resolved or rng.random() < 0.2 else max(1, int(rng.lognormvariate(LOG_MEDIAN["customers"][severity], 1.0)))
+    if not resolved or rng.random() < 0.2:
+        return None
+    return max(1, int(rng.lognormvariate(LOG_MEDIAN["customers"][severity], 1.0)))
 
 
 def _customer_impact(rng: random.Random, kind: str, environment: str, customers: int | None, ctx: dict) -> str:
-    """One or two sentences on who was hurt and how."""
-    if kind == "drill":
-        return "None: planned exercise."
-    if kind == "near_miss":
-        return "None: stopped before it reached customers."
+    """One sentence on who was hurt and how."""
+    if kind != "incident":
+        return "None: planned exercise." if kind == "drill" else "None: stopped before it reached customers."
     if environment != "production":
         return f"No customer impact ({environment} only)."
-    return (_choice(rng, vocab.IMPACT_UNCOUNTED) if customers is None else _choice(rng, vocab.IMPACT_COUNTED)).format_map(ctx)
+    return _choice(rng, vocab.IMPACT_UNCOUNTED if customers is None else vocab.IMPACT_COUNTED).format_map(ctx)
 
 
 def _narrative(rng: random.Random, kind: str, severity: str, scenario: dict, ctx: dict, resolved: bool) -> dict:
     """summary, trigger, root_cause and resolution."""
     trigger = _choice(rng, scenario["trigger"]).format_map(ctx)
-    opener = {"near_miss": "Near miss, no impact.", "drill": "Planned game day."}.get(kind) or _choice(rng, vocab.SYMPTOMS[severity]).format_map(ctx)
-    resolution = _choice(rng, scenario["resolution"]).format_map(ctx) if resolved else "Not resolved yet; work continues."
+    opener = {"near_miss": "Near miss, no impact.", "drill": "Planned game day."}.get(kind)
+    opener = opener or _choice(rng, vocab.SYMPTOMS[severity]).format_map(ctx)
+    resolution = _choice(rng, scenario["resolution"]) if resolved else "Not resolved yet; work continues."
+    root_cause = _choice(rng, scenario["root_cause"])
     return {"summary": f"{opener} {trigger}", "trigger": trigger,
-            "root_cause": _choice(rng, scenario["root_cause"]).format_map(ctx), "resolution": resolution}
+            "root_cause": root_cause.format_map(ctx), "resolution": resolution.format_map(ctx)}
 
 
 def _contributing_factors(rng: random.Random, scenario: dict, ctx: dict, involved: bool) -> list[dict]:
@@ -270,57 +268,66 @@ def _contributing_factors(rng: random.Random, scenario: dict, ctx: dict, involve
     return [{"category": category, "description": description.format_map(ctx)} for category, description in factors]
 
 
-def _lessons(rng: random.Random, ctx: dict, involved: bool) -> dict:
+def _lessons(rng: random.Random, ctx: dict, kind: str, involved: bool) -> dict:
     """What went well, what went wrong, where we got lucky."""
-    wrong = vocab.LESSONS["went_wrong_ai" if involved else "went_wrong"]
+    wrong = f"went_wrong_{kind}" if kind != "incident" else "went_wrong_ai" if involved else "went_wrong"
+    well, wrong = vocab.LESSONS["went_well"], vocab.LESSONS[wrong]
     return {
-        "went_well": [s.format_map(ctx) for s in _distinct(rng, vocab.LESSONS["went_well"], 1 + (rng.random() < 0.4))],
+        "went_well": [s.format_map(ctx) for s in _distinct(rng, well, 1 + (rng.random() < 0.4))],
         "went_wrong": [s.format_map(ctx) for s in _distinct(rng, wrong, 1 + (rng.random() < 0.5))],
         "got_lucky": [_choice(rng, vocab.LESSONS["got_lucky"]).format_map(ctx)] if rng.random() < 0.5 else [],
     }
 
 
-def _timeline(rng: random.Random, scenario: dict, trigger: str, ctx: dict, flavour: str, detection: str, times: list, severity: str) -> list[dict]:
+def _timeline(rng: random.Random, scenario: dict, trigger: str, ctx: dict, kind: str, flavour: str, detection: str,
+              times: list, severity: str) -> list[dict]:
     """Three to eight events in time order, from the trigger to the resolution."""
     started, detected, acknowledged, mitigated, resolved = times
     agent = AGENT_ACTOR.get(flavour)
-    events = [(started, trigger, "ai_agent", agent, "trigger") if agent else (started, trigger, *scenario.get("by", PIPELINE), "trigger")]
     if agent:
-        description, kind = _choice(rng, vocab.AGENT_START)
-        events.append((started - _between(rng, 2, 30) * MINUTE, description.format_map(ctx), kind, agent, "trigger"))
+        description, actor_kind = _choice(rng, vocab.AGENT_START)
+        events = [(started - _between(rng, 2, 30) * MINUTE, description.format_map(ctx), actor_kind, agent, "trigger"),
+                  (started, trigger, "ai_agent", agent, "trigger")]
+    else:
+        events = [(started, trigger, *scenario.get("by", PIPELINE), "trigger")]
     if detected is not None:
-        description, kind, actor = _choice(rng, vocab.DETECTION_EVENTS[detection])
-        events.append((detected, description.format_map(ctx), kind, actor, "detection"))
+        description, actor_kind, actor = scenario.get("caught") or _choice(rng, vocab.DETECTION_EVENTS[detection])
+        events.append((detected, description.format_map(ctx), actor_kind, actor, "detection"))
     if acknowledged is not None:
-        description, kind, actor = _choice(rng, vocab.ESCALATION_EVENTS)
-        events.append((acknowledged, description.format_map(ctx), kind, actor, "escalation"))
-        later = mitigated or resolved or acknowledged + 3600
-        if severity in ("sev1", "sev2", "sev3") and flavour not in ("drill", "near_miss", "near_miss_ai"):
-            events.append((acknowledged + (later - acknowledged) // 4, *vocab.COMMS_EVENT, "other"))
-        for description, kind, actor in _distinct(rng, vocab.DIAGNOSIS_EVENTS, min(_between(rng, 0, 2), 8 - len(events) - 2)):
-            events.append((acknowledged + int((later - acknowledged) * rng.uniform(0.3, 0.9)), description.format_map(ctx), kind, actor, "diagnosis"))
+        description, actor_kind, actor = _choice(rng, vocab.ESCALATION_EVENTS)
+        events.append((acknowledged, description.format_map(ctx), actor_kind, actor, "escalation"))
+    if acknowledged is not None and kind == "incident":
+        span = (mitigated or resolved or acknowledged + 3600) - acknowledged
+        if severity in ("sev1", "sev2", "sev3"):
+            events.append((acknowledged + span // 4, *vocab.COMMS_EVENT, "other"))
+        room = 8 - len(events) - 2  # keep two places for mitigation and resolution
+        for description, actor_kind, actor in _distinct(rng, vocab.DIAGNOSIS_EVENTS, min(_between(rng, 0, 2), room)):
+            at = acknowledged + int(span * rng.uniform(0.3, 0.9))
+            events.append((at, description.format_map(ctx), actor_kind, actor, "diagnosis"))
     if mitigated is not None:
-        events.append((mitigated, _choice(rng, scenario["resolution"]).format_map(ctx), "human", "on-call engineer", "mitigation"))
+        mitigation = _choice(rng, scenario["resolution"]).format_map(ctx)
+        events.append((mitigated, mitigation, "human", "on-call engineer", "mitigation"))
     if resolved is not None:
-        description, kind, actor = _choice(rng, vocab.RESOLUTION_EVENTS)
-        events.append((resolved, description, kind, actor, "resolution"))
+        events.append((resolved, *_choice(rng, vocab.CLOSING_EVENTS[kind]), "resolution"))
     events.sort()
     return [{"at": _iso(at), "description": d, "actor_kind": k, "actor": a, "phase": p} for at, d, k, a, p in events]
 
 
 def _changes(rng: random.Random, scenario: dict, ctx: dict, flavour: str, ai: dict, started: int) -> list[dict]:
     """The trigger change with its provenance, plus up to two older contributing or suspect changes."""
-    agentic = flavour in ("agent", "ops", "near_miss_ai")
-    if agentic:
+    if flavour in AGENT_ACTOR:
         provenance, deployed = "ai_executed", started
     else:
-        provenance, deployed = _code_provenance(rng, flavour, ai), started - int(rng.lognormvariate(log(25), 0.8) * MINUTE)
+        provenance = _code_provenance(rng, flavour, ai)
+        deployed = started - int(rng.lognormvariate(LOG_DEPLOY_LEAD, 0.8) * MINUTE)
     role = "suspect" if ai["involvement"] == "suspected" else scenario.get("change_role", "trigger")
     changes = [_change(rng, ctx["ref"], scenario["change"].format_map(ctx), role, provenance, deployed, ai)]
-    extra = _pick(rng, ODDS["extra_ai_code"] if ai["tool"] else ODDS["human_code"])
-    for _ in range((rng.random() < 0.45) + (rng.random() < 0.15)):
-        changes.append(_change(rng, f"{rng.getrandbits(28):07x}", _choice(rng, vocab.EXTRA_CHANGES).format_map(ctx),
-                               "contributing" if rng.random() < 0.6 else "suspect", extra, started - _between(rng, 1, 30) * DAY, ai))
+    older = _pick(rng, ODDS["extra_ai_code" if ai["tool"] else "human_code"])
+    for _ in range(0 if flavour == "drill" else (rng.random() < 0.45) + (rng.random() < 0.15)):
+        description = _choice(rng, vocab.EXTRA_CHANGES).format_map(ctx)
+        role = "contributing" if rng.random() < 0.6 else "suspect"
+        deployed = started - _between(rng, 1, 30) * DAY
+        changes.append(_change(rng, f"{rng.getrandbits(28):07x}", description, role, older, deployed, ai))
     return changes
 
 
@@ -333,23 +340,25 @@ def _code_provenance(rng: random.Random, flavour: str, ai: dict) -> str:
     return "ai_generated_unreviewed" if ai["approval_gate"] in ("bypassed", "absent") else _pick(rng, ODDS["dark_code"])
 
 
-def _change(rng: random.Random, ref: str, description: str, role: str, provenance: str, deployed: int, ai: dict) -> dict:
+def _change(rng: random.Random, ref: str, description: str, role: str, provenance: str, deployed: int,
+            ai: dict) -> dict:
     """One change; reviewed_by stays empty when nobody reviewed it."""
-    unreviewed = provenance in ("ai_generated_unreviewed", "unknown") or (
-        provenance == "ai_executed" and ai["approval_gate"] != "enforced") or rng.random() < 0.08
+    unreviewed = (provenance in ("ai_generated_unreviewed", "unknown") or rng.random() < 0.08
+                  or (provenance == "ai_executed" and ai["approval_gate"] != "enforced"))
     return {"ref": ref, "description": description, "role": role, "provenance": provenance,
             "reviewed_by": None if unreviewed else _choice(rng, vocab.PEERS), "deployed_at": _iso(deployed)}
 
 
-def _attribution(rng: random.Random, ai: dict, scenario: dict, ctx: dict, kind: str, resolved: bool, first_day: int, end_day: int) -> dict:
+def _attribution(rng: random.Random, ai: dict, scenario: dict, ctx: dict, kind: str, resolved: bool,
+                 first_day: int, end_day: int) -> dict:
     """The COE's own finding, and the claims others made about the cause."""
     involvement, cause = ai["involvement"], scenario["cause"]
-    if kind == "drill":
+    if kind == "drill" or involvement == "none":
         contribution = "none"
-    elif involvement in ("confirmed", "suspected"):
-        contribution = _pick(rng, ODDS["confirmed_contribution" if involvement == "confirmed" else "suspected_contribution"])
+    elif involvement == "unknown":
+        contribution = "undetermined"
     else:
-        contribution = "undetermined" if involvement == "unknown" else "none"
+        contribution = _pick(rng, ODDS[f"{involvement}_contribution"])
     if contribution == "primary":
         primary = "ai_tool"
     elif contribution == "undetermined" and involvement == "suspected":
@@ -363,16 +372,17 @@ def _attribution(rng: random.Random, ai: dict, scenario: dict, ctx: dict, kind: 
 def _claims(rng: random.Random, ai: dict, primary: str, ctx: dict, first_day: int, end_day: int) -> list[dict]:
     """Contested for about one AI incident in nine; otherwise an internal claim, sometimes echoed by the vendor."""
     involved = ai["involvement"] in ("suspected", "confirmed")
+    days = (first_day, end_day)
     if involved and rng.random() < 0.11:
-        claims = [_claim(rng, "press", "ai_tool", ctx, first_day, end_day), _claim(rng, "vendor", "human_error", ctx, first_day, end_day)]
+        claims = [_claim(rng, "press", "ai_tool", ctx, *days), _claim(rng, "vendor", "human_error", ctx, *days)]
         if rng.random() < 0.5:
-            claims.append(_claim(rng, "analyst", _choice(rng, ("process_gap", "shared")), ctx, first_day, end_day))
+            claims.append(_claim(rng, "analyst", _choice(rng, ("process_gap", "shared")), ctx, *days))
         return claims
     if rng.random() >= (0.45 if involved else 0.2):
         return []
-    claims = [_claim(rng, "internal", primary, ctx, first_day, end_day)]
+    claims = [_claim(rng, "internal", primary, ctx, *days)]
     if primary == "ai_tool" and ai["vendor"] != "in-house" and rng.random() < 0.3:
-        claims.append(_claim(rng, "vendor", "ai_tool", ctx, first_day, end_day))
+        claims.append(_claim(rng, "vendor", "ai_tool", ctx, *days))
     return claims
 
 
@@ -384,20 +394,22 @@ def _claim(rng: random.Random, source_kind: str, attributes_to: str, ctx: dict, 
         statement = _choice(rng, vocab.CLAIM_STATEMENTS[source_kind, attributes_to])
     if source_kind != "vendor":
         source = _choice(rng, vocab.CLAIM_SOURCES[source_kind])
-    elif ctx["vendor"] == "in-house":  # an in-house tool's maker speaks from inside the company
+    elif ctx["vendor"] == "in-house":  # the maker of an in-house tool speaks from inside the company
         source, source_kind = "Ops automation team", "internal"
     else:
         source = ctx["vendor"]
+    press = source_kind == "press"
     return {
         "source": source.format_map(ctx), "source_kind": source_kind, "attributes_to": attributes_to,
         "confidence": "potential" if source_kind in ("press", "analyst") and rng.random() < 0.8 else "known",
         "statement": statement.format_map(ctx),
-        "url": f"https://news.example.com/articles/{_between(rng, 10_000, 99_999)}" if source_kind == "press" else None,
+        "url": f"https://news.example.com/articles/{_between(rng, 10_000, 99_999)}" if press else None,
         "stated_on": _day(min(first_day + _between(rng, 2, 60), end_day)),
     }
 
 
-def _action_items(rng: random.Random, ctx: dict, severity: str, involved: bool, first_day: int, end_day: int, still_open: bool) -> list[dict]:
+def _action_items(rng: random.Random, ctx: dict, severity: str, involved: bool, first_day: int, end_day: int,
+                  still_open: bool) -> list[dict]:
     """One to five items; AI incidents lead with governance controls; older ones mostly done."""
     count = _pick(rng, ODDS["action_count"])
     governance = min(count, 1 + (rng.random() < 0.6) + (rng.random() < 0.3)) if involved else 0
@@ -406,58 +418,57 @@ def _action_items(rng: random.Random, ctx: dict, severity: str, involved: bool, 
     for kind, control, owner, title in chosen:
         due = first_day + _between(rng, 7, 60)
         behind = end_day - due
-        table = ODDS["status_not_due"] if behind < 0 or still_open else ODDS["status_recently_due"] if behind <= 30 else ODDS["status_long_past"]
-        status = _pick(rng, table)
-        completed = _day(min(max(due + int(rng.gauss(-2, 10)), first_day + 1), end_day)) if status == "done" else None
+        if behind < 0 or still_open:
+            status = _pick(rng, ODDS["status_not_due"])
+        else:
+            status = _pick(rng, ODDS["status_recently_due" if behind <= 30 else "status_long_past"])
+        done = status == "done"
+        ticket = f"{ctx['team'].upper()}-{_between(rng, 100, 9999)}" if rng.random() < 0.5 else None
         items.append({
             "title": title.format_map(ctx), "kind": kind, "control": control, "owner": owner.format_map(ctx),
-            "priority": _pick(rng, PRIORITY[severity]), "due_on": _day(due), "status": status, "completed_on": completed,
-            "ticket_url": f"https://tracker.example.com/browse/{ctx['team'].upper()}-{_between(rng, 100, 9999)}" if rng.random() < 0.5 else None,
+            "priority": _pick(rng, PRIORITY[severity]), "due_on": _day(due), "status": status,
+            "completed_on": _day(min(max(due + int(rng.gauss(-2, 10)), first_day + 1), end_day)) if done else None,
+            "ticket_url": f"https://tracker.example.com/browse/{ticket}" if ticket else None,
         })
     return items
 
 
-def _workflow(rng: random.Random, members: tuple, resolved: int | None, until: int) -> tuple[str, list[dict], list[str]]:
+def _workflow(rng: random.Random, members: tuple, resolved: int | None, until: int) -> tuple[str, list, list]:
     """Status, reviews and authors: approved by a non-author 2–45 days (typically 3–20) after resolution."""
     authors = _distinct(rng, members, 1 + (rng.random() < 0.3))
     if resolved is None:
         return "draft", [], authors
     delay = int(min(max(rng.lognormvariate(LOG_PUBLISH_DAYS, 0.55), 2.0), 45.0) * DAY)
     reviewers = [name for name in REVIEWERS if name not in authors]
-    reviews = []
+    planned = []  # (at, reviewer, role, decision)
     if rng.random() < 0.3:
         peer = _choice(rng, [name for name in vocab.PEERS if name not in authors])
-        reviews.append(_review(rng, peer, "peer", "comment", resolved + int(delay * rng.uniform(0.15, 0.4))))
+        planned.append((resolved + int(delay * rng.uniform(0.15, 0.4)), peer, "peer", "comment"))
     if rng.random() < 0.25:
-        reviews.append(_review(rng, _choice(rng, reviewers), None, "request_changes", resolved + int(delay * rng.uniform(0.45, 0.8))))
-    if resolved + delay <= until and rng.random() >= 0.03:
-        reviews.append(_review(rng, _choice(rng, reviewers), None, "approve", resolved + delay))
-        return ("published" if rng.random() < 0.88 else "approved"), _dated(reviews), authors
-    reviews = [review for review in reviews if review["at"] <= until]
-    last = reviews[-1]["decision"] if reviews else None
-    returned = last == "request_changes" and rng.random() < 0.5
-    return ("draft" if returned or (not reviews and rng.random() < 0.45) else "in_review"), _dated(reviews), authors
+        reviewer = _choice(rng, reviewers)
+        planned.append((resolved + int(delay * rng.uniform(0.45, 0.8)), reviewer, None, "request_changes"))
+    approved = resolved + delay <= until and rng.random() >= 0.03
+    if approved:
+        planned.append((resolved + delay, _choice(rng, reviewers), None, "approve"))
+    reviews = [_review(rng, reviewer, role, decision, at) for at, reviewer, role, decision in planned if at <= until]
+    if approved:
+        return ("published" if rng.random() < 0.88 else "approved"), reviews, authors
+    returned = bool(reviews) and reviews[-1]["decision"] == "request_changes" and rng.random() < 0.5
+    return ("draft" if returned or (not reviews and rng.random() < 0.45) else "in_review"), reviews, authors
 
 
 def _review(rng: random.Random, reviewer: str, role: str | None, decision: str, at: int) -> dict:
     """One review; an approval ticks the whole checklist, a change request leaves two items open."""
-    checklist = dict.fromkeys(CHECKLIST_KEYS, decision != "comment")
+    checklist = dict.fromkeys(CHECKLIST, decision != "comment")
     if decision == "request_changes":
-        for key in _distinct(rng, CHECKLIST_KEYS, 2):
+        for key in _distinct(rng, CHECKLIST, 2):
             checklist[key] = False
     role = role or ("bar_raiser" if reviewer in vocab.BAR_RAISERS else "approver")
     return {"reviewer": reviewer, "role": role, "decision": decision, "checklist": checklist,
-            "comment": _choice(rng, vocab.REVIEW_COMMENTS[decision]), "at": at}
+            "comment": _choice(rng, vocab.REVIEW_COMMENTS[decision]), "at": _iso(at)}
 
 
-def _dated(reviews: list[dict]) -> list[dict]:
-    """Reviews with their times written as timestamps."""
-    for review in reviews:
-        review["at"] = _iso(review["at"])
-    return reviews
-
-
-def _external_refs(rng: random.Random, number: int, severity: str, attribution: dict, ctx: dict) -> list[dict]:
+def _external_refs(rng: random.Random, number: int, severity: str, attribution: dict) -> list[dict]:
     """A ticket for most incidents, a status page for bad ones, an AIID entry for some press-covered ones."""
     refs = []
     if rng.random() < 0.6:
@@ -466,7 +477,7 @@ def _external_refs(rng: random.Random, number: int, severity: str, attribution: 
     if severity in ("sev1", "sev2") and rng.random() < 0.5:
         page = f"{rng.getrandbits(40):010x}"
         refs.append({"system": "status_page", "id": page, "url": f"https://status.example.com/incidents/{page}"})
-    if any(c["source_kind"] == "press" for c in attribution["claims"]) and rng.random() < 0.4:
+    if any(claim["source_kind"] == "press" for claim in attribution["claims"]) and rng.random() < 0.4:
         entry = str(_between(rng, 1_000, 1_400))
         refs.append({"system": "aiid", "id": entry, "url": f"https://incidentdatabase.example.org/cite/{entry}"})
     return refs

@@ -8,23 +8,19 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlmodel import Session
 
-from coe import audit, models, schema, store
+from coe import audit, models, schema, store, users
 from coe.enums import Decision, Status
-from coe.errors import Conflict, NotFound, Problem, ValidationFailed, WorkflowError
+from coe.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed, WorkflowError
 
 INCIDENT = store.INCIDENT
 SERVICE: Any = models.IncidentService.__table__
-
-
-def now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
 
 
 def import_incidents(
     session: Session, *, incidents: Sequence[schema.Incident], actor: str, source: str = ""
 ) -> list[str]:
     """Save validated documents as they were recorded (status, reviews, times); all or none."""
+    users.require(session, actor, "import")
     taken = store.existing_keys(session, [d.key for d in incidents if d.key])
     if taken:
         problems = [
@@ -33,7 +29,7 @@ def import_incidents(
             if d.key in taken
         ]
         raise ValidationFailed(problems)
-    at = now()
+    at = audit.now()
     docs = _with_keys(session, incidents, at)
     store.insert_incidents(session, docs)
     audit.append(
@@ -48,11 +44,12 @@ def import_incidents(
 
 def create_incident(session: Session, *, incident: schema.Incident, actor: str) -> schema.Incident:
     """Start a new COE as a draft written by the actor."""
+    users.require(session, actor, "create")
     draft = incident.model_copy(
         update={"status": Status.draft, "reviews": [], "authors": incident.authors or [actor],
                 "created_at": None, "updated_at": None, "version": None}
     )
-    [saved] = _with_keys(session, [draft], now())
+    [saved] = _with_keys(session, [draft], audit.now())
     store.insert_incidents(session, [saved])
     audit.append(session, [_event(saved.created_at, actor, "create", saved, audit.field_changes(None, _dump(saved)))])
     return saved
@@ -70,6 +67,7 @@ def update_incident(
     session: Session, *, key: str, incident: schema.Incident, version: int, actor: str
 ) -> schema.Incident:
     """Replace a COE's content, if nobody changed it since `version` was read."""
+    users.require(session, actor, "update")
     current = get_incident(session, key=key)
     if current.status == Status.published:
         raise WorkflowError(f"{key} is published; correct it with an amendment, not an edit")
@@ -79,6 +77,7 @@ def update_incident(
 
 def submit(session: Session, *, key: str, actor: str, version: int | None = None) -> schema.Incident:
     """Send a draft for review."""
+    users.require(session, actor, "submit")
     current = get_incident(session, key=key)
     if current.status != Status.draft:
         raise WorkflowError(f"{key} is {current.status}; only a draft can be submitted")
@@ -98,14 +97,15 @@ def review(
     version: int | None = None,
 ) -> schema.Incident:
     """Record a review; approve moves it to approved, request_changes back to draft."""
+    users.require(session, actor, "review")
     current = get_incident(session, key=key)
     if current.status != Status.in_review:
         raise WorkflowError(f"{key} is {current.status}; only a COE in review can be reviewed")
     if decision == Decision.approve and actor in current.authors:
-        raise WorkflowError(f"{actor} is an author of {key} and cannot approve it")
+        raise PermissionDenied(f"{actor} is an author of {key} and cannot approve it; another reviewer must")
     entry = schema.Review.model_validate(
         {"reviewer": actor, "role": role, "decision": decision, "checklist": checklist or {},
-         "comment": comment, "at": now()}
+         "comment": comment, "at": audit.now()}
     )
     status = {Decision.approve: Status.approved, Decision.request_changes: Status.draft}.get(
         decision, current.status
@@ -116,6 +116,7 @@ def review(
 
 def publish(session: Session, *, key: str, actor: str, version: int | None = None) -> schema.Incident:
     """Publish an approved COE."""
+    users.require(session, actor, "publish")
     current = get_incident(session, key=key)
     if current.status != Status.approved:
         raise WorkflowError(f"{key} is {current.status}; it must be approved before it is published")
@@ -218,7 +219,7 @@ def _save(
     session: Session, current: schema.Incident, changed: schema.Incident, version: int, actor: str, action: str
 ) -> schema.Incident:
     """Write a new state of an existing COE with optimistic locking, and audit it."""
-    at = now()
+    at = audit.now()
     new = schema.Incident.model_validate(
         _dump(changed) | {"key": current.key, "created_at": current.created_at.isoformat(),  # type: ignore[union-attr]
                           "updated_at": at.isoformat(), "version": version + 1}

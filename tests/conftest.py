@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from coe.db import engine_for
+from coe import users
+from coe.db import engine_for, writing
+from coe.enums import Role
 from coe.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("COE_TEST_POSTGRES_URL")
@@ -31,15 +33,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             engine.dispose()
 
 
-def _sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'coe.db'}"
+# The people of the test databases: one of each role that matters.
+USERS = {"tester": Role.admin, "alice": Role.author, "carol": Role.author, "bob": Role.reviewer,
+         "rita": Role.reviewer, "vic": Role.viewer}
+
+
+def prepare(url: str) -> str:
+    """Migrate a database and add the test users."""
+    engine = engine_for(url)
+    upgrade(engine)
+    with writing(engine) as session:
+        users.ensure_first_admin(session, name="tester")
+        for name, role in USERS.items():
+            if name != "tester":
+                users.add_user(session, name=name, role=role, actor="tester")
+    return url
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> Iterator[str]:
     """An empty, migrated SQLite database file."""
-    url = _sqlite_url(tmp_path)
-    upgrade(engine_for(url))
+    url = prepare(f"sqlite:///{tmp_path / 'coe.db'}")
     yield url
     engine_for(url).dispose()
 
@@ -54,8 +68,7 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    upgrade(engine_for(url))
+    url = prepare(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
     yield url
     engine_for(url).dispose()
     with admin.begin() as connection:

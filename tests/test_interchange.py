@@ -39,14 +39,13 @@ def test_the_domain_example_comes_back_the_same(engine, domain_example: dict) ->
 def test_export_import_export_is_identical(engine, database_url: str, tmp_path, domain_example: dict) -> None:
     from coe import demo
     from coe.db import engine_for
-    from coe.migrate import upgrade
+    from tests.conftest import prepare
 
     records = list(demo.generate(60, seed=3)) + domain_example["incidents"]
     with writing(engine) as session:
         services.import_incidents(session, incidents=parse_records(records), actor="tester")
     first = _export(engine)
-    fresh = engine_for(f"sqlite:///{tmp_path / 'second.db'}")
-    upgrade(fresh)
+    fresh = engine_for(prepare(f"sqlite:///{tmp_path / 'second.db'}"))
     _import(fresh, first)
     assert _export(fresh) == first
     assert len(json.loads(first)["incidents"]) == 61
