@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -13,23 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from coe import demo, interchange, migrate, services, users
+from coe import cli_audit, cli_users, demo, interchange, migrate, services, users
 from coe.config import Settings
 from coe.db import reading, writing
 from coe.enums import Involvement, Kind, Severity, Status
-from coe.cli_support import actor, engine, user_errors
+from coe.cli_support import actor, app, command, engine
 from coe.errors import ValidationFailed
 from coe.render import incident_table, incident_text
-from coe.validation import parse_records
-
-app = typer.Typer(
-    help="Correction of Error post-mortems: record, review, measure and report incidents, "
-    "including what AI tools did in them.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
 
 class ImportFormat(StrEnum):
     """Formats `coe import` reads."""
@@ -43,11 +32,6 @@ class ExportFormat(StrEnum):
 
     json = "json"
     csv = "csv"
-
-
-def command(name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
-    """Register a command whose library errors become one clear line and exit status 1."""
-    return lambda fn: app.command(name)(user_errors(fn))
 
 
 @app.callback()
@@ -97,9 +81,9 @@ def demo_(
             typer.echo("the database already holds incidents; no demo data added")
             return
     started = time.perf_counter()
-    docs = parse_records(list(demo.generate(incidents, seed)))
     with writing(db) as session:
-        keys = services.import_incidents(session, incidents=docs, actor=actor(ctx), source=f"coe demo --seed {seed}")
+        keys = services.import_batches(session, batches=demo.batches(incidents, seed), actor=actor(ctx),
+                                       source=f"coe demo --seed {seed}")
     typer.echo(f"added {len(keys)} demo incidents in {time.perf_counter() - started:.1f} s")
 
 
@@ -254,6 +238,12 @@ def _zone(name: str | None) -> str | None:
 def _span(keys: list[str]) -> str:
     """'COE-2025-0001' or 'COE-2025-0001 … COE-2025-0042'."""
     return keys[0] if len(keys) == 1 else f"{keys[0]} … {keys[-1]}"
+
+
+from coe import cli_workflow  # noqa: E402,F401  (registers its commands after the ones above)
+
+app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_users.app, name="user")
 
 
 def main() -> None:

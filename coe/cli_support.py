@@ -14,6 +14,20 @@ from coe.db import engine_for
 from coe.errors import CoeError, ValidationFailed
 
 
+app = typer.Typer(
+    help="Correction of Error post-mortems: record, review, measure and report incidents, "
+    "including what AI tools did in them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def command(name: str | None = None, *, on: typer.Typer = app) -> Callable[[Callable[..., Any]], Any]:
+    """Register a command whose library errors become one clear line and exit status 1."""
+    return lambda fn: on.command(name)(user_errors(fn))
+
+
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's errors into lines on standard error and exit status 1."""
 

@@ -5,11 +5,13 @@ from bisect import bisect
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 from math import log
 
 from coe import demo_text as vocab
 from coe.enums import CHECKLIST
+from coe.schema import Incident
+from coe.validation import parse_records
 
 DEFAULT_END = date(2026, 10, 31)
 HISTORY_DAYS = 730
@@ -452,7 +454,7 @@ def _workflow(rng: random.Random, members: tuple, resolved: int | None, until: i
         planned.append((resolved + delay, _choice(rng, reviewers), None, "approve"))
     reviews = [_review(rng, reviewer, role, decision, at) for at, reviewer, role, decision in planned if at <= until]
     if approved:
-        return ("published" if rng.random() < 0.88 else "approved"), reviews, authors
+        return ("published" if rng.random() < 0.93 else "approved"), reviews, authors
     returned = bool(reviews) and reviews[-1]["decision"] == "request_changes" and rng.random() < 0.5
     return ("draft" if returned or (not reviews and rng.random() < 0.45) else "in_review"), reviews, authors
 
@@ -481,3 +483,10 @@ def _external_refs(rng: random.Random, number: int, severity: str, attribution: 
         entry = str(_between(rng, 1_000, 1_400))
         refs.append({"system": "aiid", "id": entry, "url": f"https://incidentdatabase.example.org/cite/{entry}"})
     return refs
+
+
+def batches(incidents: int = 500, seed: int = 7, *, size: int = 2_000) -> Iterator[list[Incident]]:
+    """The same history as validated documents, `size` at a time, so memory stays flat."""
+    records = generate(incidents, seed)
+    while chunk := list(islice(records, size)):
+        yield parse_records(chunk)

@@ -95,7 +95,7 @@ FLAGS = ("async-ledger-writes", "fast-path-auth", "v2-ranking", "one-click-check
 
 # Each scenario: category, primary cause, who triggered it, title/trigger/root cause/resolution variants,
 # the trigger change, five whys in order, contributing factors; agentic ones name their destructive actions
-# and may restrict `ai` fields to the values their story allows.
+# and may restrict `ai` fields to the values their story allows; near misses say how they were caught.
 _HUMAN = "human", "engineer"
 _PIPELINE = "automation", "deploy pipeline"
 _SYSTEM = "system", "cloud provider"

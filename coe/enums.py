@@ -294,6 +294,15 @@ class RefSystem(StrEnum):
     other = "other"
 
 
+class AmendmentStatus(StrEnum):
+    """Where a correction to a published COE stands."""
+
+    in_review = "in_review"
+    approved = "approved"
+    published = "published"
+    rejected = "rejected"
+
+
 class Role(StrEnum):
     """What a user may do (issue: who may do what)."""
 

@@ -9,25 +9,40 @@ from typing import Any, TextIO
 
 from coe import schema
 from coe.errors import Problem, ValidationFailed
-from coe.validation import parse_document
+from coe.validation import load_json, parse_document, parse_document_object, parse_records
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 def read_json(path: Path, *, assume_tz: str | None = None) -> list[schema.Incident]:
     """Read and validate a whole `coe/v1` file; every problem is raised at once."""
+    return parse_document(_read_text(path), assume_tz=assume_tz)
+
+
+def _read_text(path: Path) -> str:
+    """A file's text, or one clear problem saying why it cannot be read."""
     if not path.exists():
         raise ValidationFailed([Problem("", "no such file")])
     if path.is_dir():
         raise ValidationFailed([Problem("", "is a folder, not a coe/v1 JSON file")])
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ValidationFailed([Problem("", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")])
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationFailed([Problem("", f"is not UTF-8 text (byte {exc.start})")]) from None
-    return parse_document(text, assume_tz=assume_tz)
+
+
+def read_one(path: Path, *, assume_tz: str | None = None) -> schema.Incident:
+    """One incident from a coe/v1 file holding exactly one, or from a bare incident (`coe show --json`)."""
+    data = load_json(_read_text(path))
+    if isinstance(data, dict) and "format" in data:
+        incidents = parse_document_object(data, assume_tz=assume_tz)
+    else:
+        incidents = parse_records([data], assume_tz=assume_tz)
+    if len(incidents) != 1:
+        raise ValidationFailed([Problem("incidents", f"holds {len(incidents)} incidents; expected exactly one")])
+    return incidents[0]
 
 
 def write_json(incidents: Iterable[schema.Incident], out: TextIO) -> int:

@@ -53,6 +53,9 @@ class Incident(SQLModel, table=True):
     root_cause: str = _text()
     root_cause_category: str = Field(max_length=SHORT)
     resolution: str = _text()
+    # Parts always read with their incident and never filtered on their own are kept as JSON.
+    five_whys: list[dict[str, str]] = _json(list)
+    contributing_factors: list[dict[str, str]] = _json(list)
     lessons: dict[str, list[str]] = _json(dict)
     cut_in_half_detection: str = _text()
     cut_in_half_mitigation: str = _text()
@@ -72,7 +75,9 @@ class Incident(SQLModel, table=True):
     primary_cause: str = Field(max_length=SHORT)
     # Derived from the claims on every save, kept for filtering and the list badges.
     attribution_status: str = Field(max_length=SHORT)
+    external_refs: list[dict[str, Any]] = _json(list)
     authors: list[str] = _json(list)
+    amendments: list[dict[str, Any]] = _json(list)
     created_at: datetime
     updated_at: datetime
     version: int = 1
@@ -171,43 +176,6 @@ class Review(SQLModel, table=True):
     at: datetime
 
 
-class Why(SQLModel, table=True):
-    """One step of the five whys."""
-
-    __tablename__ = "five_why"
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = _parent()
-    position: int
-    question: str = _text()
-    answer: str = _text()
-
-
-class ContributingFactor(SQLModel, table=True):
-    """A contributing factor."""
-
-    __tablename__ = "contributing_factor"
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = _parent()
-    position: int
-    category: str = Field(max_length=SHORT)
-    description: str = _text()
-
-
-class ExternalRef(SQLModel, table=True):
-    """A pointer into another system."""
-
-    __tablename__ = "external_ref"
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = _parent()
-    position: int
-    system: str = Field(max_length=SHORT)
-    ref_id: str = Field(default="", max_length=NAME)
-    url: str | None = Field(default=None, max_length=2_000)
-
-
 class User(SQLModel, table=True):
     """A person who authors, reviews or approves COEs."""
 
@@ -257,7 +225,4 @@ CHILD_TABLES = (
     ActionItem,
     AttributionClaim,
     Review,
-    Why,
-    ContributingFactor,
-    ExternalRef,
 )

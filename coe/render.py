@@ -81,3 +81,12 @@ def _when(value: datetime | None) -> str:
 def _iso(value: Any) -> str:
     """JSON fallback for timestamps."""
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def user_table(rows: list[dict[str, Any]], *, as_json: bool = False) -> str:
+    """Users with role and state."""
+    if as_json:
+        return json.dumps(rows, default=_iso, indent=2)
+    lines = [f"{'NAME':<24}{'ROLE':<10}STATE"]
+    lines += [f"{r['name']:<24}{r['role']:<10}{'active' if r['active'] else 'disabled'}" for r in rows]
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ from coe.enums import (
     ActionKind,
     ActionStatus,
     ActorKind,
+    AmendmentStatus,
     AIContribution,
     AIMode,
     ApprovalGate,
@@ -271,6 +272,25 @@ class ExternalRef(Part):
     url: Url | None = None
 
 
+class Amendment(Part):
+    """A correction to a published COE: reviewed before it applies; the original stays on record."""
+
+    number: Annotated[int, Field(ge=1)]
+    status: AmendmentStatus = AmendmentStatus.in_review
+    reason: Annotated[Text, StringConstraints(min_length=1, strip_whitespace=True)]
+    author: Name
+    at: Timestamp
+    changes: dict[str, list[Any]] = Field(default_factory=dict)  # field: [before, after]
+    reviews: list[Review] = Field(default_factory=list)
+
+    @field_validator("changes")
+    @classmethod
+    def _before_and_after(cls, value: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        if any(len(pair) != 2 for pair in value.values()):
+            raise ValueError("each change must be a pair [before, after]")
+        return value
+
+
 # The order timestamps must keep: (later, earlier) pairs.
 TIMESTAMP_ORDER = (
     ("detected_at", "started_at"),
@@ -322,6 +342,8 @@ class Incident(Part):
     reviews: list[Review] = Field(default_factory=list)
     external_refs: list[ExternalRef] = Field(default_factory=list)
     authors: list[Name] = Field(default_factory=list)
+    # An extension of coe/v1, written only when there is one: other files look exactly as DOMAIN.md shows.
+    amendments: list[Amendment] = Field(default_factory=list, exclude_if=lambda value: not value)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
     version: Annotated[int, Field(ge=1)] | None = None

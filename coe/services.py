@@ -1,6 +1,8 @@
 """Every write goes through here: keys, versions, workflow rules and the audit trail."""
 
-from collections.abc import Iterator, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -9,8 +11,8 @@ from sqlalchemy import and_, exists, func, select
 from sqlmodel import Session
 
 from coe import audit, models, schema, store, users
-from coe.enums import Decision, Status
-from coe.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed, WorkflowError
+from coe.enums import Status
+from coe.errors import Conflict, NotFound, Problem, ValidationFailed, WorkflowError
 
 INCIDENT = store.INCIDENT
 SERVICE: Any = models.IncidentService.__table__
@@ -30,16 +32,35 @@ def import_incidents(
         ]
         raise ValidationFailed(problems)
     at = audit.now()
-    docs = _with_keys(session, incidents, at)
-    store.insert_incidents(session, docs)
-    audit.append(
-        session,
-        [
-            _event(at, actor, "import", doc, {"source": source} if source else {})
-            for doc in docs
-        ],
-    )
-    return [doc.key for doc in docs]  # type: ignore[misc]
+    dumped = [(doc, doc.model_dump()) for doc in _with_keys(session, incidents, at)]
+    store.insert_incidents(session, dumped)
+    changes = {"source": source} if source else {}
+    audit.append(session, [_event(at, actor, "import", doc.key, audit.state_hash(doc), changes)
+                           for doc, _ in dumped])
+    return [doc.key for doc, _ in dumped]  # type: ignore[misc]
+
+
+def import_batches(
+    session: Session, *, batches: Iterable[Sequence[schema.Incident]], actor: str, source: str = ""
+) -> list[str]:
+    """Import a long stream a batch at a time, in the caller's one transaction, so memory stays flat."""
+    keys: list[str] = []
+    with _no_cycle_collection():
+        for batch in batches:
+            keys.extend(import_incidents(session, incidents=batch, actor=actor, source=source))
+    return keys
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Bulk loads make millions of acyclic objects; the cycle collector would rescan them all, often."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def create_incident(session: Session, *, incident: schema.Incident, actor: str) -> schema.Incident:
@@ -50,8 +71,9 @@ def create_incident(session: Session, *, incident: schema.Incident, actor: str) 
                 "created_at": None, "updated_at": None, "version": None}
     )
     [saved] = _with_keys(session, [draft], audit.now())
-    store.insert_incidents(session, [saved])
-    audit.append(session, [_event(saved.created_at, actor, "create", saved, audit.field_changes(None, _dump(saved)))])
+    store.insert_incidents(session, [(saved, saved.model_dump())])
+    changes = audit.field_changes(None, dump(saved))
+    audit.append(session, [_event(saved.created_at, actor, "create", saved.key, audit.state_hash(saved), changes)])
     return saved
 
 
@@ -71,57 +93,8 @@ def update_incident(
     current = get_incident(session, key=key)
     if current.status == Status.published:
         raise WorkflowError(f"{key} is published; correct it with an amendment, not an edit")
-    workflow = {"status": current.status, "reviews": current.reviews}
-    return _save(session, current, incident.model_copy(update=workflow), version, actor, "update")
-
-
-def submit(session: Session, *, key: str, actor: str, version: int | None = None) -> schema.Incident:
-    """Send a draft for review."""
-    users.require(session, actor, "submit")
-    current = get_incident(session, key=key)
-    if current.status != Status.draft:
-        raise WorkflowError(f"{key} is {current.status}; only a draft can be submitted")
-    changed = current.model_copy(update={"status": Status.in_review})
-    return _save(session, current, changed, version or current.version, actor, "submit")
-
-
-def review(
-    session: Session,
-    *,
-    key: str,
-    actor: str,
-    decision: Decision,
-    checklist: dict[str, bool] | None = None,
-    comment: str = "",
-    role: str = "peer",
-    version: int | None = None,
-) -> schema.Incident:
-    """Record a review; approve moves it to approved, request_changes back to draft."""
-    users.require(session, actor, "review")
-    current = get_incident(session, key=key)
-    if current.status != Status.in_review:
-        raise WorkflowError(f"{key} is {current.status}; only a COE in review can be reviewed")
-    if decision == Decision.approve and actor in current.authors:
-        raise PermissionDenied(f"{actor} is an author of {key} and cannot approve it; another reviewer must")
-    entry = schema.Review.model_validate(
-        {"reviewer": actor, "role": role, "decision": decision, "checklist": checklist or {},
-         "comment": comment, "at": audit.now()}
-    )
-    status = {Decision.approve: Status.approved, Decision.request_changes: Status.draft}.get(
-        decision, current.status
-    )
-    changed = current.model_copy(update={"status": status, "reviews": [*current.reviews, entry]})
-    return _save(session, current, changed, version or current.version, actor, "review")
-
-
-def publish(session: Session, *, key: str, actor: str, version: int | None = None) -> schema.Incident:
-    """Publish an approved COE."""
-    users.require(session, actor, "publish")
-    current = get_incident(session, key=key)
-    if current.status != Status.approved:
-        raise WorkflowError(f"{key} is {current.status}; it must be approved before it is published")
-    changed = current.model_copy(update={"status": Status.published})
-    return _save(session, current, changed, version or current.version, actor, "publish")
+    workflow = {"status": current.status, "reviews": current.reviews, "amendments": current.amendments}
+    return save_state(session, current, incident.model_copy(update=workflow), version, actor, "update")
 
 
 @dataclass(frozen=True)
@@ -215,13 +188,13 @@ def _with_keys(session: Session, docs: Sequence[schema.Incident], at: datetime) 
     return out
 
 
-def _save(
+def save_state(
     session: Session, current: schema.Incident, changed: schema.Incident, version: int, actor: str, action: str
 ) -> schema.Incident:
     """Write a new state of an existing COE with optimistic locking, and audit it."""
     at = audit.now()
     new = schema.Incident.model_validate(
-        _dump(changed) | {"key": current.key, "created_at": current.created_at.isoformat(),  # type: ignore[union-attr]
+        dump(changed) | {"key": current.key, "created_at": current.created_at.isoformat(),  # type: ignore[union-attr]
                           "updated_at": at.isoformat(), "version": version + 1}
     )
     incident_id = store.incident_ids(session, [current.key])[current.key]  # type: ignore[index]
@@ -231,19 +204,19 @@ def _save(
             f"{current.key} was changed by {who} at {when:%Y-%m-%d %H:%M} UTC since you opened it "
             f"(you have version {version}); reload it and apply your edit again"
         )
-    audit.append(session, [_event(at, actor, action, new, audit.field_changes(_dump(current), _dump(new)))])
+    changes = audit.field_changes(dump(current), dump(new))
+    audit.append(session, [_event(at, actor, action, new.key, audit.state_hash(new), changes)])
     return new
 
 
-def _dump(doc: schema.Incident) -> dict[str, Any]:
+def dump(doc: schema.Incident) -> dict[str, Any]:
     """A document as JSON-ready data."""
     return doc.model_dump(mode="json")
 
 
-def _event(at: datetime, actor: str, action: str, doc: schema.Incident, changes: dict[str, Any]) -> dict[str, Any]:
+def _event(at: datetime, actor: str, action: str, key: str | None, state: str, changes: dict[str, Any]) -> dict[str, Any]:
     """An audit event pinning an incident's state after a change."""
-    return {"at": at, "actor": actor, "action": action, "incident_key": doc.key,
-            "changes": changes, "state_hash": audit.state_hash(doc)}
+    return {"at": at, "actor": actor, "action": action, "incident_key": key, "changes": changes, "state_hash": state}
 
 
 def iter_incidents(

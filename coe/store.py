@@ -11,10 +11,11 @@ from coe import models, schema
 
 INCIDENT: Table = models.Incident.__table__  # type: ignore[assignment]
 _AI_FIELDS = tuple(schema.AIInvolvement.model_fields)
+_JSON_PARTS = ("five_whys", "contributing_factors", "external_refs", "amendments")
 _SCALARS = tuple(
     name
     for name, field in schema.Incident.model_fields.items()
-    if name in models.Incident.model_fields and name not in ("id",)
+    if name in models.Incident.model_fields and name not in ("id", *_JSON_PARTS)
 )
 
 # child table → (document field, row → document part, document part → row)
@@ -24,34 +25,26 @@ _CHILDREN: dict[Table, tuple[str, Any, Any]] = {
     models.Change.__table__: ("changes", dict, dict),
     models.ActionItem.__table__: ("action_items", dict, dict),
     models.Review.__table__: ("reviews", dict, dict),
-    models.Why.__table__: ("five_whys", dict, dict),
-    models.ContributingFactor.__table__: ("contributing_factors", dict, dict),
-    models.ExternalRef.__table__: (
-        "external_refs",
-        lambda r: {"system": r["system"], "id": r["ref_id"], "url": r["url"]},
-        lambda v: {"system": v["system"], "ref_id": v["id"], "url": v["url"]},
-    ),
     models.AttributionClaim.__table__: ("attribution.claims", dict, dict),
 }
 _NOT_DOCUMENT = ("id", "incident_id", "position")
 
 
-def incident_row(doc: schema.Incident) -> dict[str, Any]:
-    """The incident table's columns for a document (children excluded)."""
-    data = doc.model_dump(mode="python")
+def incident_row(doc: schema.Incident, data: dict[str, Any]) -> dict[str, Any]:
+    """The incident table's columns for a document and its `model_dump()` (children excluded)."""
     row = {name: data[name] for name in _SCALARS}
     row |= {f"ai_{name}": data["ai"][name] for name in _AI_FIELDS}
     row["ai_contribution"] = data["attribution"]["ai_contribution"]
     row["primary_cause"] = data["attribution"]["primary_cause"]
     row["attribution_status"] = data["attribution"]["status"]
+    row |= {name: [item.model_dump(mode="json") for item in getattr(doc, name)] for name in _JSON_PARTS}
     row["cut_in_half_detection"] = data["cut_in_half"]["detection"]
     row["cut_in_half_mitigation"] = data["cut_in_half"]["mitigation"]
     return row
 
 
-def _child_rows(incident_id: int, doc: schema.Incident) -> dict[Table, list[dict[str, Any]]]:
-    """Rows of every child table for one document."""
-    data = doc.model_dump(mode="python")
+def _child_rows(incident_id: int, data: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
+    """Rows of every child table for one document's `model_dump()`."""
     out: dict[Table, list[dict[str, Any]]] = {}
     for table, (field, _, to_row) in _CHILDREN.items():
         items = data["attribution"]["claims"] if field == "attribution.claims" else data[field]
@@ -79,18 +72,18 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
     return found
 
 
-def insert_incidents(session: Session, docs: Sequence[schema.Incident]) -> list[int]:
-    """Insert complete documents (keys, timestamps and versions already set); return their ids."""
+def insert_incidents(session: Session, docs: Sequence[tuple[schema.Incident, dict[str, Any]]]) -> list[int]:
+    """Insert complete documents with their `model_dump()` (keys and versions set); return their ids."""
     ids: list[int] = []
     for chunk in _chunks(list(docs), 2_000):
         result = session.execute(
             INCIDENT.insert().returning(INCIDENT.c.id, sort_by_parameter_order=True),
-            [incident_row(doc) for doc in chunk],
+            [incident_row(doc, data) for doc, data in chunk],
         )
         chunk_ids = list(result.scalars())
         children: dict[Table, list[dict[str, Any]]] = defaultdict(list)
-        for incident_id, doc in zip(chunk_ids, chunk, strict=True):
-            for table, rows in _child_rows(incident_id, doc).items():
+        for incident_id, (_, data) in zip(chunk_ids, chunk, strict=True):
+            for table, rows in _child_rows(incident_id, data).items():
                 children[table].extend(rows)
         for table, rows in children.items():
             if rows:
@@ -101,7 +94,8 @@ def insert_incidents(session: Session, docs: Sequence[schema.Incident]) -> list[
 
 def replace_incident(session: Session, incident_id: int, doc: schema.Incident, version: int) -> bool:
     """Overwrite one incident and its children if it is still at `version`; False if it moved on."""
-    row = incident_row(doc)
+    data = doc.model_dump()
+    row = incident_row(doc, data)
     result = session.execute(
         update(INCIDENT)
         .where(INCIDENT.c.id == incident_id, INCIDENT.c.version == version)
@@ -109,7 +103,7 @@ def replace_incident(session: Session, incident_id: int, doc: schema.Incident, v
     )
     if result.rowcount != 1:
         return False
-    for table, rows in _child_rows(incident_id, doc).items():
+    for table, rows in _child_rows(incident_id, data).items():
         session.execute(delete(table).where(table.c.incident_id == incident_id))
         if rows:
             session.execute(table.insert(), rows)
@@ -158,6 +152,7 @@ def _document(row: Any, parts: dict[tuple[int, str], list[Any]]) -> schema.Incid
         "primary_cause": row["primary_cause"],
         "claims": parts.get((row["id"], "attribution.claims"), []),
     }
+    data |= {name: row[name] for name in _JSON_PARTS}
     data["cut_in_half"] = {
         "detection": row["cut_in_half_detection"],
         "mitigation": row["cut_in_half_mitigation"],

@@ -74,15 +74,24 @@ def parse_incident(data: Any, *, record: int | None = None, assume_tz: str | Non
 
 def parse_document(text: str | bytes, *, assume_tz: str | None = None) -> list[Incident]:
     """Validate a whole `coe/v1` file; raise ValidationFailed with every problem found."""
-    if not text or not (text.strip() if isinstance(text, str) else text.strip()):
+    return parse_document_object(load_json(text), assume_tz=assume_tz)
+
+
+def load_json(text: str | bytes) -> Any:
+    """Decode JSON, refusing empty files and objects that name a field twice."""
+    if not text or not text.strip():
         raise ValidationFailed([Problem("", "the file is empty")])
     try:
-        doc = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
     except _DuplicateKey as exc:
         raise ValidationFailed([Problem(exc.args[0], "appears twice in the same object")]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f"line {exc.lineno} column {exc.colno}: " if hasattr(exc, "lineno") else ""
         raise ValidationFailed([Problem("", f"not valid JSON: {where}{_json_reason(exc)}")]) from None
+
+
+def parse_document_object(doc: Any, *, assume_tz: str | None = None) -> list[Incident]:
+    """Validate decoded `coe/v1` JSON: the format tag, then every incident."""
     if not isinstance(doc, dict):
         raise ValidationFailed([Problem("", f'not a coe/v1 document: expected an object with "format": "{FORMAT}"')])
     if doc.get("format") != FORMAT:

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from coe import models, services
+from coe import models, services, workflow
 from coe.db import reading, writing
 from coe.enums import Decision
 from coe.errors import Conflict, NotFound, PermissionDenied, WorkflowError
@@ -77,17 +77,17 @@ def test_a_failed_action_leaves_no_trace(engine, draft) -> None:
 def test_workflow_submit_review_publish(engine, draft) -> None:
     saved = _create(engine, draft.model_copy(update={"authors": []}), actor="rita")
     with writing(engine) as session:
-        services.submit(session, key=saved.key, actor="rita")
+        workflow.submit(session, key=saved.key, actor="rita")
     with pytest.raises(PermissionDenied, match="rita is an author of COE-2025-0001 and cannot approve it"):
         with writing(engine) as session:
-            services.review(session, key=saved.key, actor="rita", decision=Decision.approve)
+            workflow.review(session, key=saved.key, actor="rita", decision=Decision.approve)
     with pytest.raises(WorkflowError, match="must be approved before it is published"):
         with writing(engine) as session:
-            services.publish(session, key=saved.key, actor="bob")
+            workflow.publish(session, key=saved.key, actor="bob")
     with writing(engine) as session:
-        services.review(session, key=saved.key, actor="bob", decision=Decision.approve, role="bar_raiser",
+        workflow.review(session, key=saved.key, actor="bob", decision=Decision.approve, role="bar_raiser",
                         checklist={"timeline_complete": True})
-        done = services.publish(session, key=saved.key, actor="bob")
+        done = workflow.publish(session, key=saved.key, actor="bob")
     assert (done.status, done.version, done.reviews[0].reviewer) == ("published", 4, "bob")
     with pytest.raises(WorkflowError, match="is published"), writing(engine) as session:
         services.update_incident(session, key=saved.key, incident=done, version=4, actor="alice")
@@ -96,7 +96,7 @@ def test_workflow_submit_review_publish(engine, draft) -> None:
 def test_every_change_is_an_audit_event_chained_to_the_last(engine, draft) -> None:
     saved = _create(engine, draft)
     with writing(engine) as session:
-        services.submit(session, key=saved.key, actor="alice")
+        workflow.submit(session, key=saved.key, actor="alice")
     with reading(engine) as session:
         events = session.execute(select(models.AuditEvent).order_by(models.AuditEvent.id)).scalars().all()
     events = [e for e in events if e.incident_key]

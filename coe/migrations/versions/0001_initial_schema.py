@@ -78,6 +78,8 @@ def upgrade() -> None:
     sa.Column('root_cause', sa.Text(), nullable=False),
     sa.Column('root_cause_category', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('resolution', sa.Text(), nullable=False),
+    sa.Column('five_whys', sa.JSON(), nullable=False),
+    sa.Column('contributing_factors', sa.JSON(), nullable=False),
     sa.Column('lessons', sa.JSON(), nullable=False),
     sa.Column('cut_in_half_detection', sa.Text(), nullable=False),
     sa.Column('cut_in_half_mitigation', sa.Text(), nullable=False),
@@ -96,7 +98,9 @@ def upgrade() -> None:
     sa.Column('ai_contribution', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('primary_cause', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('attribution_status', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('external_refs', sa.JSON(), nullable=False),
     sa.Column('authors', sa.JSON(), nullable=False),
+    sa.Column('amendments', sa.JSON(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -144,43 +148,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('attribution_claim', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attribution_claim_incident_id'), ['incident_id'], unique=False)
-
-    op.create_table('contributing_factor',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('incident_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('contributing_factor', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contributing_factor_incident_id'), ['incident_id'], unique=False)
-
-    op.create_table('external_ref',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('incident_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('system', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('ref_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
-    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('external_ref', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_external_ref_incident_id'), ['incident_id'], unique=False)
-
-    op.create_table('five_why',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('incident_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('question', sa.Text(), nullable=False),
-    sa.Column('answer', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('five_why', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_five_why_incident_id'), ['incident_id'], unique=False)
 
     op.create_table('incident_change',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -262,18 +229,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_incident_change_incident_id'))
 
     op.drop_table('incident_change')
-    with op.batch_alter_table('five_why', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_five_why_incident_id'))
-
-    op.drop_table('five_why')
-    with op.batch_alter_table('external_ref', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_external_ref_incident_id'))
-
-    op.drop_table('external_ref')
-    with op.batch_alter_table('contributing_factor', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contributing_factor_incident_id'))
-
-    op.drop_table('contributing_factor')
     with op.batch_alter_table('attribution_claim', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attribution_claim_incident_id'))
 
