@@ -229,17 +229,8 @@ class PrimaryCause(StrEnum):
     undetermined = "undetermined"
 
 
-class AttributesTo(StrEnum):
-    """What an attribution claim blames: a primary cause, or shared."""
-
-    ai_tool = "ai_tool"
-    human_error = "human_error"
-    process_gap = "process_gap"
-    software_defect = "software_defect"
-    infrastructure = "infrastructure"
-    third_party = "third_party"
-    undetermined = "undetermined"
-    shared = "shared"
+# What an attribution claim blames: the primary-cause vocabulary plus `shared`.
+AttributesTo = StrEnum("AttributesTo", {**{m.name: m.value for m in PrimaryCause}, "shared": "shared"})
 
 
 class SourceKind(StrEnum):
