@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,13 +22,18 @@ def now() -> datetime:
 
 
 def canonical(value: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8: the same data always gives the same bytes."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    """Sorted keys, no spaces, UTF-8, ISO dates: the same data always gives the same bytes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_iso).encode()
 
 
 def state_hash(doc: schema.Incident) -> str:
-    """SHA-256 of an incident's full exported state."""
-    return hashlib.sha256(canonical(doc.model_dump(mode="json"))).hexdigest()
+    """SHA-256 of an incident's full state: its coe/v1 JSON, fields in the contract's fixed order."""
+    return hashlib.sha256(doc.model_dump_json().encode()).hexdigest()
+
+
+def _iso(value: Any) -> str:
+    """Dates and times as ISO-8601 text in the canonical form."""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def event_hash(event: dict[str, Any]) -> str:
@@ -69,3 +75,15 @@ def last_change(session: Session, key: str) -> tuple[str, datetime]:
         select(EVENT.c.actor, EVENT.c.at).where(EVENT.c.incident_key == key).order_by(EVENT.c.id.desc()).limit(1)
     ).one()
     return row.actor, row.at
+
+
+def events(session: Session, *, where: Any = None, chunk: int = 10_000) -> Iterator[Any]:
+    """Every event (or those matching `where`) in chain order, read `chunk` rows at a time."""
+    after = 0
+    while True:
+        query = select(EVENT).where(EVENT.c.id > after).order_by(EVENT.c.id).limit(chunk)
+        rows = session.execute(query if where is None else query.where(where)).mappings().all()
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = rows[-1]["id"]

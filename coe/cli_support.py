@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from coe import migrate
 from coe.config import Settings
@@ -40,7 +40,7 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 typer.echo(problem.line(getattr(exc, "path", "")), err=True)
         except CoeError as exc:
             typer.echo(f"error: {exc}", err=True)
-        except (OperationalError, ProgrammingError) as exc:
+        except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             typer.echo(f"error: the database refused the operation: {reason}", err=True)
         raise typer.Exit(1)

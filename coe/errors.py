@@ -18,8 +18,14 @@ class Problem:
     def line(self, path: str = "") -> str:
         """`PATH:RECORD: field: message`, leaving out the parts not known."""
         prefix = ":".join(str(p) for p in (path, self.record) if p not in ("", None))
-        where = f"{self.field}: " if self.field else ""
-        return f"{prefix}: {where}{self.message}" if prefix else f"{where}{self.message}"
+        where = f"{_visible(self.field)}: " if self.field else ""
+        message = _visible(self.message)
+        return f"{prefix}: {where}{message}" if prefix else f"{where}{message}"
+
+
+def _visible(text: str) -> str:
+    """Line breaks and other control characters as escapes, so that a problem stays on one line."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 class ValidationFailed(CoeError):

@@ -323,7 +323,7 @@ class Incident(Part):
     mitigated_at: Timestamp | None = None
     resolved_at: Timestamp | None = None
     customer_impact: Markdown = ""
-    customers_affected: Annotated[int, Field(ge=0)] | None = None
+    customers_affected: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     detection_method: DetectionMethod = DetectionMethod.unknown
     summary: Markdown = ""
     trigger: Markdown = ""
@@ -346,7 +346,7 @@ class Incident(Part):
     amendments: list[Amendment] = Field(default_factory=list, exclude_if=lambda value: not value)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
 
     @field_validator("services", "regions", "authors")
     @classmethod

@@ -58,13 +58,18 @@ def _problem(error: dict[str, Any], record: int | None) -> Problem:
     return Problem(field=field, message=message, record=record)
 
 
-def parse_incident(data: Any, *, record: int | None = None, assume_tz: str | None = None) -> Incident:
+def parse_incident(
+    data: Any, *, record: int | None = None, assume_tz: str | None = None, nul_check: bool = True
+) -> Incident:
     """Validate one incident object; raise ValidationFailed listing every problem."""
     if not isinstance(data, dict):
         raise ValidationFailed([Problem("", "an incident must be a JSON object", record)])
     data = {k: v for k, v in data.items() if k not in READ_ONLY} | {
         k: data[k] for k in READ_ONLY if k in data
     }
+    nul = _nul_path(data) if nul_check else None
+    if nul is not None:
+        raise ValidationFailed([Problem(nul, "contains a NUL character, which cannot be stored", record)])
     try:
         return Incident.model_validate(data, context={"assume_tz": assume_tz})
     except ValidationError as exc:
@@ -74,7 +79,9 @@ def parse_incident(data: Any, *, record: int | None = None, assume_tz: str | Non
 
 def parse_document(text: str | bytes, *, assume_tz: str | None = None) -> list[Incident]:
     """Validate a whole `coe/v1` file; raise ValidationFailed with every problem found."""
-    return parse_document_object(load_json(text), assume_tz=assume_tz)
+    # Walking every string for NUL costs time; a file can only hold one as the escape \u0000.
+    nul_check = (b"\\u0000" if isinstance(text, bytes) else "\\u0000") in text
+    return parse_document_object(load_json(text), assume_tz=assume_tz, nul_check=nul_check)
 
 
 def load_json(text: str | bytes) -> Any:
@@ -90,7 +97,7 @@ def load_json(text: str | bytes) -> Any:
         raise ValidationFailed([Problem("", f"not valid JSON: {where}{_json_reason(exc)}")]) from None
 
 
-def parse_document_object(doc: Any, *, assume_tz: str | None = None) -> list[Incident]:
+def parse_document_object(doc: Any, *, assume_tz: str | None = None, nul_check: bool = True) -> list[Incident]:
     """Validate decoded `coe/v1` JSON: the format tag, then every incident."""
     if not isinstance(doc, dict):
         raise ValidationFailed([Problem("", f'not a coe/v1 document: expected an object with "format": "{FORMAT}"')])
@@ -103,15 +110,15 @@ def parse_document_object(doc: Any, *, assume_tz: str | None = None) -> list[Inc
     records = doc.get("incidents")
     if not isinstance(records, list):
         raise ValidationFailed([Problem("incidents", "must be a list of incident objects")])
-    return parse_records(records, assume_tz=assume_tz)
+    return parse_records(records, assume_tz=assume_tz, nul_check=nul_check)
 
 
-def parse_records(records: list[Any], *, assume_tz: str | None = None) -> list[Incident]:
+def parse_records(records: list[Any], *, assume_tz: str | None = None, nul_check: bool = True) -> list[Incident]:
     """Validate many incidents (record numbers are 1-based); keys must not repeat."""
     incidents, problems, seen = [], [], {}
     for number, data in enumerate(records, start=1):
         try:
-            incident = parse_incident(data, record=number, assume_tz=assume_tz)
+            incident = parse_incident(data, record=number, assume_tz=assume_tz, nul_check=nul_check)
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             continue
@@ -142,3 +149,15 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _json_reason(exc: Exception) -> str:
     """The reason part of a JSON decoding error."""
     return exc.msg if isinstance(exc, json.JSONDecodeError) else "the file is not UTF-8 text"
+
+
+def _nul_path(value: Any, loc: tuple = ()) -> str | None:
+    """Where a NUL character hides in decoded JSON (PostgreSQL text cannot hold one), or None."""
+    if isinstance(value, str):
+        return _path(loc) if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for name, item in items:
+        found = _path((*loc, name)) if "\x00" in str(name) else _nul_path(item, (*loc, name))
+        if found is not None:
+            return found
+    return None
