@@ -1,65 +1,30 @@
 """A deterministic, believable synthetic history of COEs for a mid-size engineering organisation."""
 
 import random
-from bisect import bisect
 from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import islice
 from math import log
 
+from coe import demo_followup
 from coe import demo_text as vocab
-from coe.enums import CHECKLIST
+from coe.demo_draw import DAY, EPOCH_ORDINAL, MINUTE, between, choice, day, distinct, iso, pick, table
 from coe.schema import Incident
 from coe.validation import parse_records
 
 DEFAULT_END = date(2026, 10, 31)
 HISTORY_DAYS = 730
-DAY, MINUTE = 86_400, 60
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 VERSIONS = tuple(f"v{major}.{minor}.{patch}" for major in range(1, 5) for minor in range(31) for patch in range(10))
-CLOCK = tuple(f"T{hour:02d}:{minute:02d}:00+00:00" for hour in range(24) for minute in range(60))
 
 
-def _table(odds: dict) -> tuple[tuple, tuple]:
-    """A {value: weight} dict as the (values, cumulative weights) table `_pick` draws from."""
-    return tuple(odds), tuple(accumulate(odds.values()))
-
-
-def _pick(rng: random.Random, table: tuple[tuple, tuple]):
-    """One value of a `_table`, as often as its weight says."""
-    values, cumulative = table
-    return values[bisect(cumulative, rng.random() * cumulative[-1])]
-
-
-def _choice(rng: random.Random, seq: tuple | list):
-    """One element of a non-empty sequence (cheaper than Random.choice)."""
-    return seq[int(rng.random() * len(seq))]
-
-
-def _between(rng: random.Random, low: int, high: int) -> int:
-    """A whole number in [low, high] (cheaper than Random.randint)."""
-    return low + int(rng.random() * (high - low + 1))
-
-
-def _distinct(rng: random.Random, seq: tuple | list, k: int) -> list:
-    """k different elements of a sequence, in random order."""
-    pool, chosen = list(seq), []
-    for _ in range(k):
-        chosen.append(pool.pop(int(rng.random() * len(pool))))
-    return chosen
-
-
-ODDS = {name: _table(odds) for name, odds in vocab.ODDS.items()}
-AUTONOMY = {mode: _table(odds) for mode, odds in vocab.AUTONOMY_ODDS.items()}
-PRIORITY = {severity: _table(odds) for severity, odds in vocab.PRIORITY_ODDS.items()}
-TOOLS = _table({tool[:4]: tool[4] for tool in vocab.AI_TOOLS})
+ODDS = {name: table(odds) for name, odds in vocab.ODDS.items()}
+AUTONOMY = {mode: table(odds) for mode, odds in vocab.AUTONOMY_ODDS.items()}
+TOOLS = table({tool[:4]: tool[4] for tool in vocab.AI_TOOLS})
 LOG_MEDIAN = {name: {key: log(value) for key, value in medians.items()} for name, medians in vocab.MEDIANS.items()}
-LOG_PUBLISH_DAYS, LOG_DEPLOY_LEAD = log(8), log(25)  # medians: days from resolution to approval, minutes deploy→impact
+LOG_DEPLOY_LEAD = log(25)  # median minutes from deploy to impact
 AGENTIC = ("agent", "autonomous_ops")
 AGENT_ACTOR = {"agent": "coding agent", "near_miss_ai": "coding agent", "ops": "ops agent"}
 PIPELINE = ("automation", "deploy pipeline")
-REVIEWERS = vocab.BAR_RAISERS + vocab.APPROVERS
 
 
 def generate(incidents: int = 500, seed: int = 7, *, end: date | None = None) -> Iterator[dict]:
@@ -76,30 +41,30 @@ def generate(incidents: int = 500, seed: int = 7, *, end: date | None = None) ->
 
 def _incident(rng: random.Random, number: int, started: int, progress: float, until: int) -> dict:
     """One incident, from its kind and scenario down to its review trail."""
-    kind = _pick(rng, ODDS["kind"])
-    team, services, tables, members = _choice(rng, vocab.TEAMS)
+    kind = pick(rng, ODDS["kind"])
+    team, services, tables, members = choice(rng, vocab.TEAMS)
     ai = _ai_involvement(rng, kind, progress)
     flavour = _flavour(kind, ai)
-    scenario = _choice(rng, vocab.SCENARIOS[flavour])
+    scenario = choice(rng, vocab.SCENARIOS[flavour])
     _apply_scenario(rng, ai, scenario)
-    environment = _choice(rng, ("production", "staging")) if kind == "drill" else _pick(rng, ODDS["environment"])
-    severity = _pick(rng, ODDS["severity" if kind == "incident" and environment == "production" else "mild_severity"])
+    environment = choice(rng, ("production", "staging")) if kind == "drill" else pick(rng, ODDS["environment"])
+    severity = pick(rng, ODDS["severity" if kind == "incident" and environment == "production" else "mild_severity"])
     detection = _detection_method(rng, kind, scenario, progress)
     times = _times(rng, severity, detection, started, progress, until)
     resolved = times[4] is not None
-    regions = _distinct(rng, vocab.REGIONS, _pick(rng, ODDS["region_count"]) + 1)  # the last one is the failover region
+    regions = distinct(rng, vocab.REGIONS, pick(rng, ODDS["region_count"]) + 1)  # the last one is the failover region
     ctx = _context(rng, team, services, tables, regions, ai, times, flavour)
     customers = _customers_affected(rng, kind, environment, severity, resolved)
     ctx["customers"] = "" if customers is None else f"{customers:,}"
     involved = ai["involvement"] in ("suspected", "confirmed")
     first_day, end_day = started // DAY + EPOCH_ORDINAL, until // DAY + EPOCH_ORDINAL - 1
     attribution = _attribution(rng, ai, scenario, ctx, kind, resolved, first_day, end_day)
-    status, reviews, authors = _workflow(rng, members, times[4], until)
+    status, reviews, authors = demo_followup.workflow(rng, members, times[4], until)
     narrative = _narrative(rng, kind, severity, scenario, ctx, resolved)
-    started_at, detected_at, acknowledged_at, mitigated_at, resolved_at = map(_iso, times)
-    whys, fmt = scenario["whys"][: _between(rng, 3, 5)], str.format_map
+    started_at, detected_at, acknowledged_at, mitigated_at, resolved_at = map(iso, times)
+    whys, fmt = scenario["whys"][: between(rng, 3, 5)], str.format_map
     return {
-        "title": fmt(_choice(rng, scenario["titles"]), ctx), "status": status, "kind": kind, "severity": severity,
+        "title": fmt(choice(rng, scenario["titles"]), ctx), "status": status, "kind": kind, "severity": severity,
         "services": [ctx["service"]] if rng.random() < 0.75 else [ctx["service"], ctx["service2"]],
         "team": team, "regions": regions[:-1], "environment": environment,
         "started_at": started_at, "detected_at": detected_at, "acknowledged_at": acknowledged_at,
@@ -109,28 +74,14 @@ def _incident(rng: random.Random, number: int, started: int, progress: float, un
         "five_whys": [{"question": fmt(q, ctx), "answer": fmt(a, ctx)} for q, a in whys],
         "contributing_factors": _contributing_factors(rng, scenario, ctx, involved),
         "lessons": _lessons(rng, ctx, kind, involved),
-        "cut_in_half": {"detection": fmt(_choice(rng, vocab.CUT_DETECTION), ctx),
-                        "mitigation": fmt(_choice(rng, vocab.CUT_MITIGATION), ctx)},
+        "cut_in_half": {"detection": fmt(choice(rng, vocab.CUT_DETECTION), ctx),
+                        "mitigation": fmt(choice(rng, vocab.CUT_MITIGATION), ctx)},
         "timeline": _timeline(rng, scenario, narrative["trigger"], ctx, kind, flavour, detection, times, severity),
         "changes": _changes(rng, scenario, ctx, flavour, ai, started),
-        "action_items": _action_items(rng, ctx, severity, involved, first_day, end_day, not resolved),
+        "action_items": demo_followup.action_items(rng, ctx, severity, involved, first_day, end_day, not resolved),
         "ai": ai, "attribution": attribution, "reviews": reviews,
-        "external_refs": _external_refs(rng, number, severity, attribution), "authors": authors,
+        "external_refs": demo_followup.external_refs(rng, number, severity, attribution), "authors": authors,
     }
-
-
-def _iso(seconds: int | None) -> str | None:
-    """Epoch seconds as an ISO-8601 UTC timestamp, floored to the minute as people record them."""
-    if seconds is None:
-        return None
-    day, rest = divmod(seconds, DAY)
-    return _day(day + EPOCH_ORDINAL) + CLOCK[rest // MINUTE]
-
-
-@lru_cache(maxsize=4096)
-def _day(ordinal: int) -> str:
-    """A proleptic Gregorian ordinal as YYYY-MM-DD."""
-    return date.fromordinal(ordinal).isoformat()
 
 
 def _ai_involvement(rng: random.Random, kind: str, progress: float) -> dict:
@@ -141,20 +92,20 @@ def _ai_involvement(rng: random.Random, kind: str, progress: float) -> dict:
                 "model": None, "mode": None, "autonomy": None, "approval_gate": "not_applicable", "gate_bypass": None,
                 "permission_scope": "unknown", "permissions_inherited": None, "destructive_actions": [],
                 "spec_reviewed": None}
-    tool, vendor, models, modes = _pick(rng, TOOLS)
+    tool, vendor, models, modes = pick(rng, TOOLS)
     as_agent = kind == "near_miss" or rng.random() < 0.25 + 0.45 * progress
-    mode = "agent" if as_agent and "agent" in modes else _choice(rng, [m for m in modes if m != "agent"])
+    mode = "agent" if as_agent and "agent" in modes else choice(rng, [m for m in modes if m != "agent"])
     agentic = mode in AGENTIC
-    gate = _pick(rng, ODDS["agent_gate" if agentic else "code_gate"])
+    gate = pick(rng, ODDS["agent_gate" if agentic else "code_gate"])
     bypasses = vocab.AGENT_BYPASSES if agentic else vocab.CODE_BYPASSES
     return {
         "involvement": "confirmed" if rng.random() < (0.9 if agentic else 0.5) else "suspected",
-        "tool": tool, "vendor": vendor, "model": _choice(rng, models), "mode": mode,
-        "autonomy": _pick(rng, AUTONOMY[mode]), "approval_gate": gate,
-        "gate_bypass": _choice(rng, bypasses) if gate == "bypassed" else None,
-        "permission_scope": _pick(rng, ODDS["agent_scope" if agentic else "code_scope"]),
-        "permissions_inherited": _pick(rng, ODDS["agent_inherited" if agentic else "code_inherited"]),
-        "destructive_actions": [], "spec_reviewed": _pick(rng, ODDS["spec_reviewed"]),
+        "tool": tool, "vendor": vendor, "model": choice(rng, models), "mode": mode,
+        "autonomy": pick(rng, AUTONOMY[mode]), "approval_gate": gate,
+        "gate_bypass": choice(rng, bypasses) if gate == "bypassed" else None,
+        "permission_scope": pick(rng, ODDS["agent_scope" if agentic else "code_scope"]),
+        "permissions_inherited": pick(rng, ODDS["agent_inherited" if agentic else "code_inherited"]),
+        "destructive_actions": [], "spec_reviewed": pick(rng, ODDS["spec_reviewed"]),
     }
 
 
@@ -170,18 +121,18 @@ def _apply_scenario(rng: random.Random, ai: dict, scenario: dict) -> None:
     ai["destructive_actions"] = list(scenario.get("destructive", ()))
     for field, allowed in scenario.get("ai", {}).items():
         if ai[field] not in allowed:
-            ai[field] = _choice(rng, allowed)
+            ai[field] = choice(rng, allowed)
     if ai["approval_gate"] != "bypassed":
         ai["gate_bypass"] = None
     elif ai["gate_bypass"] is None:
-        ai["gate_bypass"] = _choice(rng, vocab.AGENT_BYPASSES)
+        ai["gate_bypass"] = choice(rng, vocab.AGENT_BYPASSES)
 
 
 def _detection_method(rng: random.Random, kind: str, scenario: dict, progress: float) -> str:
     """Mostly alarms; AI agents spot a growing share; a drill trips its alarm; a near miss is caught its own way."""
     if kind != "incident":
         return scenario.get("detection", "alarm")
-    return "ai_agent" if rng.random() < 0.02 + 0.08 * progress else _pick(rng, ODDS["detection"])
+    return "ai_agent" if rng.random() < 0.02 + 0.08 * progress else pick(rng, ODDS["detection"])
 
 
 def _times(rng: random.Random, severity: str, detection: str, started: int, progress: float, until: int) -> list:
@@ -201,25 +152,25 @@ def _context(rng: random.Random, team: str, services: tuple, tables: tuple, regi
              times: list, flavour: str) -> dict:
     """The names and numbers the templates substitute."""
     index = int(rng.random() * len(services))
-    service, service2 = services[index], services[(index + _between(rng, 1, len(services) - 1)) % len(services)]
+    service, service2 = services[index], services[(index + between(rng, 1, len(services) - 1)) % len(services)]
     started, detected, _, mitigated, resolved = times
-    day = _day(started // DAY + EPOCH_ORDINAL).replace("-", "")
+    stamp = day(started // DAY + EPOCH_ORDINAL).replace("-", "")
     if flavour in AGENT_ACTOR:
         ref = f"agent-session-{rng.getrandbits(24):06x}"
     elif flavour == "drill":
-        ref = f"game-day-{day}"
+        ref = f"game-day-{stamp}"
     elif rng.random() < 0.5:
-        ref = f"{service}#{_between(rng, 1200, 9800)}"
+        ref = f"{service}#{between(rng, 1200, 9800)}"
     else:
-        ref = f"deploy-{day}-{_between(rng, 1, 40)}"
+        ref = f"deploy-{stamp}-{between(rng, 1, 40)}"
     ended = resolved or mitigated
     return {
         "service": service, "service2": service2, "team": team, "region": regions[0], "region2": regions[-1],
         "tool": ai["tool"] or "an AI tool", "vendor": ai["vendor"] or "", "ref": ref,
-        "dep": _choice(rng, vocab.DEPENDENCIES), "config": _choice(rng, vocab.CONFIG_KEYS),
-        "timeout": _choice(rng, vocab.TIMEOUT_KEYS),
-        "table": _choice(rng, tables), "flag": _choice(rng, vocab.FLAGS), "version": _choice(rng, VERSIONS),
-        "n": _between(rng, 2, 12), "pct": _between(rng, 15, 90),
+        "dep": choice(rng, vocab.DEPENDENCIES), "config": choice(rng, vocab.CONFIG_KEYS),
+        "timeout": choice(rng, vocab.TIMEOUT_KEYS),
+        "table": choice(rng, tables), "flag": choice(rng, vocab.FLAGS), "version": choice(rng, VERSIONS),
+        "n": between(rng, 2, 12), "pct": between(rng, 15, 90),
         "ttd": (detected - started) // MINUTE if detected else "?",
         "duration": _duration_text(ended - started) if ended else "an extended period (still open)",
     }
@@ -248,16 +199,16 @@ def _customer_impact(rng: random.Random, kind: str, environment: str, customers:
         return "None: planned exercise." if kind == "drill" else "None: stopped before it reached customers."
     if environment != "production":
         return f"No customer impact ({environment} only)."
-    return _choice(rng, vocab.IMPACT_UNCOUNTED if customers is None else vocab.IMPACT_COUNTED).format_map(ctx)
+    return choice(rng, vocab.IMPACT_UNCOUNTED if customers is None else vocab.IMPACT_COUNTED).format_map(ctx)
 
 
 def _narrative(rng: random.Random, kind: str, severity: str, scenario: dict, ctx: dict, resolved: bool) -> dict:
     """summary, trigger, root_cause and resolution."""
-    trigger = _choice(rng, scenario["trigger"]).format_map(ctx)
+    trigger = choice(rng, scenario["trigger"]).format_map(ctx)
     opener = {"near_miss": "Near miss, no impact.", "drill": "Planned game day."}.get(kind)
-    opener = opener or _choice(rng, vocab.SYMPTOMS[severity]).format_map(ctx)
-    resolution = _choice(rng, scenario["resolution"]) if resolved else "Not resolved yet; work continues."
-    root_cause = _choice(rng, scenario["root_cause"])
+    opener = opener or choice(rng, vocab.SYMPTOMS[severity]).format_map(ctx)
+    resolution = choice(rng, scenario["resolution"]) if resolved else "Not resolved yet; work continues."
+    root_cause = choice(rng, scenario["root_cause"])
     return {"summary": f"{opener} {trigger}", "trigger": trigger,
             "root_cause": root_cause.format_map(ctx), "resolution": resolution.format_map(ctx)}
 
@@ -266,7 +217,7 @@ def _contributing_factors(rng: random.Random, scenario: dict, ctx: dict, involve
     """One to three factors: the scenario's own, sometimes a generic one."""
     factors = list(scenario["factors"][: 1 + (rng.random() < 0.6)])
     if rng.random() < 0.35:
-        factors.append(_choice(rng, vocab.GENERIC_FACTORS["ai" if involved else "human"]))
+        factors.append(choice(rng, vocab.GENERIC_FACTORS["ai" if involved else "human"]))
     return [{"category": category, "description": description.format_map(ctx)} for category, description in factors]
 
 
@@ -275,9 +226,9 @@ def _lessons(rng: random.Random, ctx: dict, kind: str, involved: bool) -> dict:
     wrong = f"went_wrong_{kind}" if kind != "incident" else "went_wrong_ai" if involved else "went_wrong"
     well, wrong = vocab.LESSONS["went_well"], vocab.LESSONS[wrong]
     return {
-        "went_well": [s.format_map(ctx) for s in _distinct(rng, well, 1 + (rng.random() < 0.4))],
-        "went_wrong": [s.format_map(ctx) for s in _distinct(rng, wrong, 1 + (rng.random() < 0.5))],
-        "got_lucky": [_choice(rng, vocab.LESSONS["got_lucky"]).format_map(ctx)] if rng.random() < 0.5 else [],
+        "went_well": [s.format_map(ctx) for s in distinct(rng, well, 1 + (rng.random() < 0.4))],
+        "went_wrong": [s.format_map(ctx) for s in distinct(rng, wrong, 1 + (rng.random() < 0.5))],
+        "got_lucky": [choice(rng, vocab.LESSONS["got_lucky"]).format_map(ctx)] if rng.random() < 0.5 else [],
     }
 
 
@@ -287,32 +238,32 @@ def _timeline(rng: random.Random, scenario: dict, trigger: str, ctx: dict, kind:
     started, detected, acknowledged, mitigated, resolved = times
     agent = AGENT_ACTOR.get(flavour)
     if agent:
-        description, actor_kind = _choice(rng, vocab.AGENT_START)
-        events = [(started - _between(rng, 2, 30) * MINUTE, description.format_map(ctx), actor_kind, agent, "trigger"),
+        description, actor_kind = choice(rng, vocab.AGENT_START)
+        events = [(started - between(rng, 2, 30) * MINUTE, description.format_map(ctx), actor_kind, agent, "trigger"),
                   (started, trigger, "ai_agent", agent, "trigger")]
     else:
         events = [(started, trigger, *scenario.get("by", PIPELINE), "trigger")]
     if detected is not None:
-        description, actor_kind, actor = scenario.get("caught") or _choice(rng, vocab.DETECTION_EVENTS[detection])
+        description, actor_kind, actor = scenario.get("caught") or choice(rng, vocab.DETECTION_EVENTS[detection])
         events.append((detected, description.format_map(ctx), actor_kind, actor, "detection"))
     if acknowledged is not None:
-        description, actor_kind, actor = _choice(rng, vocab.ESCALATION_EVENTS)
+        description, actor_kind, actor = choice(rng, vocab.ESCALATION_EVENTS)
         events.append((acknowledged, description.format_map(ctx), actor_kind, actor, "escalation"))
     if acknowledged is not None and kind == "incident":
         span = (mitigated or resolved or acknowledged + 3600) - acknowledged
         if severity in ("sev1", "sev2", "sev3"):
             events.append((acknowledged + span // 4, *vocab.COMMS_EVENT, "other"))
         room = 8 - len(events) - 2  # keep two places for mitigation and resolution
-        for description, actor_kind, actor in _distinct(rng, vocab.DIAGNOSIS_EVENTS, min(_between(rng, 0, 2), room)):
+        for description, actor_kind, actor in distinct(rng, vocab.DIAGNOSIS_EVENTS, min(between(rng, 0, 2), room)):
             at = acknowledged + int(span * rng.uniform(0.3, 0.9))
             events.append((at, description.format_map(ctx), actor_kind, actor, "diagnosis"))
     if mitigated is not None:
-        mitigation = _choice(rng, scenario["resolution"]).format_map(ctx)
+        mitigation = choice(rng, scenario["resolution"]).format_map(ctx)
         events.append((mitigated, mitigation, "human", "on-call engineer", "mitigation"))
     if resolved is not None:
-        events.append((resolved, *_choice(rng, vocab.CLOSING_EVENTS[kind]), "resolution"))
+        events.append((resolved, *choice(rng, vocab.CLOSING_EVENTS[kind]), "resolution"))
     events.sort()
-    return [{"at": _iso(at), "description": d, "actor_kind": k, "actor": a, "phase": p} for at, d, k, a, p in events]
+    return [{"at": iso(at), "description": d, "actor_kind": k, "actor": a, "phase": p} for at, d, k, a, p in events]
 
 
 def _changes(rng: random.Random, scenario: dict, ctx: dict, flavour: str, ai: dict, started: int) -> list[dict]:
@@ -324,11 +275,11 @@ def _changes(rng: random.Random, scenario: dict, ctx: dict, flavour: str, ai: di
         deployed = started - int(rng.lognormvariate(LOG_DEPLOY_LEAD, 0.8) * MINUTE)
     role = "suspect" if ai["involvement"] == "suspected" else scenario.get("change_role", "trigger")
     changes = [_change(rng, ctx["ref"], scenario["change"].format_map(ctx), role, provenance, deployed, ai)]
-    older = _pick(rng, ODDS["extra_ai_code" if ai["tool"] else "human_code"])
+    older = pick(rng, ODDS["extra_ai_code" if ai["tool"] else "human_code"])
     for _ in range(0 if flavour == "drill" else (rng.random() < 0.45) + (rng.random() < 0.15)):
-        description = _choice(rng, vocab.EXTRA_CHANGES).format_map(ctx)
+        description = choice(rng, vocab.EXTRA_CHANGES).format_map(ctx)
         role = "contributing" if rng.random() < 0.6 else "suspect"
-        deployed = started - _between(rng, 1, 30) * DAY
+        deployed = started - between(rng, 1, 30) * DAY
         changes.append(_change(rng, f"{rng.getrandbits(28):07x}", description, role, older, deployed, ai))
     return changes
 
@@ -336,10 +287,10 @@ def _changes(rng: random.Random, scenario: dict, ctx: dict, flavour: str, ai: di
 def _code_provenance(rng: random.Random, flavour: str, ai: dict) -> str:
     """Dark code when a confirmed AI change met no working review gate."""
     if flavour != "codegen":
-        return _pick(rng, ODDS["human_code"])
+        return pick(rng, ODDS["human_code"])
     if ai["involvement"] == "suspected":
-        return _pick(rng, ODDS["maybe_ai_code"])
-    return "ai_generated_unreviewed" if ai["approval_gate"] in ("bypassed", "absent") else _pick(rng, ODDS["dark_code"])
+        return pick(rng, ODDS["maybe_ai_code"])
+    return "ai_generated_unreviewed" if ai["approval_gate"] in ("bypassed", "absent") else pick(rng, ODDS["dark_code"])
 
 
 def _change(rng: random.Random, ref: str, description: str, role: str, provenance: str, deployed: int,
@@ -348,7 +299,7 @@ def _change(rng: random.Random, ref: str, description: str, role: str, provenanc
     unreviewed = (provenance in ("ai_generated_unreviewed", "unknown") or rng.random() < 0.08
                   or (provenance == "ai_executed" and ai["approval_gate"] != "enforced"))
     return {"ref": ref, "description": description, "role": role, "provenance": provenance,
-            "reviewed_by": None if unreviewed else _choice(rng, vocab.PEERS), "deployed_at": _iso(deployed)}
+            "reviewed_by": None if unreviewed else choice(rng, vocab.PEERS), "deployed_at": iso(deployed)}
 
 
 def _attribution(rng: random.Random, ai: dict, scenario: dict, ctx: dict, kind: str, resolved: bool,
@@ -360,7 +311,7 @@ def _attribution(rng: random.Random, ai: dict, scenario: dict, ctx: dict, kind: 
     elif involvement == "unknown":
         contribution = "undetermined"
     else:
-        contribution = _pick(rng, ODDS[f"{involvement}_contribution"])
+        contribution = pick(rng, ODDS[f"{involvement}_contribution"])
     if contribution == "primary":
         primary = "ai_tool"
     elif contribution == "undetermined" and involvement == "suspected":
@@ -378,7 +329,7 @@ def _claims(rng: random.Random, ai: dict, primary: str, ctx: dict, first_day: in
     if involved and rng.random() < 0.11:
         claims = [_claim(rng, "press", "ai_tool", ctx, *days), _claim(rng, "vendor", "human_error", ctx, *days)]
         if rng.random() < 0.5:
-            claims.append(_claim(rng, "analyst", _choice(rng, ("process_gap", "shared")), ctx, *days))
+            claims.append(_claim(rng, "analyst", choice(rng, ("process_gap", "shared")), ctx, *days))
         return claims
     if rng.random() >= (0.45 if involved else 0.2):
         return []
@@ -393,9 +344,9 @@ def _claim(rng: random.Random, source_kind: str, attributes_to: str, ctx: dict, 
     if source_kind == "internal":
         statement = vocab.INTERNAL_STATEMENTS[attributes_to]
     else:
-        statement = _choice(rng, vocab.CLAIM_STATEMENTS[source_kind, attributes_to])
+        statement = choice(rng, vocab.CLAIM_STATEMENTS[source_kind, attributes_to])
     if source_kind != "vendor":
-        source = _choice(rng, vocab.CLAIM_SOURCES[source_kind])
+        source = choice(rng, vocab.CLAIM_SOURCES[source_kind])
     elif ctx["vendor"] == "in-house":  # the maker of an in-house tool speaks from inside the company
         source, source_kind = "Ops automation team", "internal"
     else:
@@ -405,84 +356,9 @@ def _claim(rng: random.Random, source_kind: str, attributes_to: str, ctx: dict, 
         "source": source.format_map(ctx), "source_kind": source_kind, "attributes_to": attributes_to,
         "confidence": "potential" if source_kind in ("press", "analyst") and rng.random() < 0.8 else "known",
         "statement": statement.format_map(ctx),
-        "url": f"https://news.example.com/articles/{_between(rng, 10_000, 99_999)}" if press else None,
-        "stated_on": _day(min(first_day + _between(rng, 2, 60), end_day)),
+        "url": f"https://news.example.com/articles/{between(rng, 10_000, 99_999)}" if press else None,
+        "stated_on": day(min(first_day + between(rng, 2, 60), end_day)),
     }
-
-
-def _action_items(rng: random.Random, ctx: dict, severity: str, involved: bool, first_day: int, end_day: int,
-                  still_open: bool) -> list[dict]:
-    """One to five items; AI incidents lead with governance controls; older ones mostly done."""
-    count = _pick(rng, ODDS["action_count"])
-    governance = min(count, 1 + (rng.random() < 0.6) + (rng.random() < 0.3)) if involved else 0
-    chosen = _distinct(rng, vocab.AI_ACTIONS, governance) + _distinct(rng, vocab.COMMON_ACTIONS, count - governance)
-    items = []
-    for kind, control, owner, title in chosen:
-        due = first_day + _between(rng, 7, 60)
-        behind = end_day - due
-        if behind < 0 or still_open:
-            status = _pick(rng, ODDS["status_not_due"])
-        else:
-            status = _pick(rng, ODDS["status_recently_due" if behind <= 30 else "status_long_past"])
-        done = status == "done"
-        ticket = f"{ctx['team'].upper()}-{_between(rng, 100, 9999)}" if rng.random() < 0.5 else None
-        items.append({
-            "title": title.format_map(ctx), "kind": kind, "control": control, "owner": owner.format_map(ctx),
-            "priority": _pick(rng, PRIORITY[severity]), "due_on": _day(due), "status": status,
-            "completed_on": _day(min(max(due + int(rng.gauss(-2, 10)), first_day + 1), end_day)) if done else None,
-            "ticket_url": f"https://tracker.example.com/browse/{ticket}" if ticket else None,
-        })
-    return items
-
-
-def _workflow(rng: random.Random, members: tuple, resolved: int | None, until: int) -> tuple[str, list, list]:
-    """Status, reviews and authors: approved by a non-author 2–45 days (typically 3–20) after resolution."""
-    authors = _distinct(rng, members, 1 + (rng.random() < 0.3))
-    if resolved is None:
-        return "draft", [], authors
-    delay = int(min(max(rng.lognormvariate(LOG_PUBLISH_DAYS, 0.55), 2.0), 45.0) * DAY)
-    reviewers = [name for name in REVIEWERS if name not in authors]
-    planned = []  # (at, reviewer, role, decision)
-    if rng.random() < 0.3:
-        peer = _choice(rng, [name for name in vocab.PEERS if name not in authors])
-        planned.append((resolved + int(delay * rng.uniform(0.15, 0.4)), peer, "peer", "comment"))
-    if rng.random() < 0.25:
-        reviewer = _choice(rng, reviewers)
-        planned.append((resolved + int(delay * rng.uniform(0.45, 0.8)), reviewer, None, "request_changes"))
-    approved = resolved + delay <= until and rng.random() >= 0.03
-    if approved:
-        planned.append((resolved + delay, _choice(rng, reviewers), None, "approve"))
-    reviews = [_review(rng, reviewer, role, decision, at) for at, reviewer, role, decision in planned if at <= until]
-    if approved:
-        return ("published" if rng.random() < 0.93 else "approved"), reviews, authors
-    returned = bool(reviews) and reviews[-1]["decision"] == "request_changes" and rng.random() < 0.5
-    return ("draft" if returned or (not reviews and rng.random() < 0.45) else "in_review"), reviews, authors
-
-
-def _review(rng: random.Random, reviewer: str, role: str | None, decision: str, at: int) -> dict:
-    """One review; an approval ticks the whole checklist, a change request leaves two items open."""
-    checklist = dict.fromkeys(CHECKLIST, decision != "comment")
-    if decision == "request_changes":
-        for key in _distinct(rng, CHECKLIST, 2):
-            checklist[key] = False
-    role = role or ("bar_raiser" if reviewer in vocab.BAR_RAISERS else "approver")
-    return {"reviewer": reviewer, "role": role, "decision": decision, "checklist": checklist,
-            "comment": _choice(rng, vocab.REVIEW_COMMENTS[decision]), "at": _iso(at)}
-
-
-def _external_refs(rng: random.Random, number: int, severity: str, attribution: dict) -> list[dict]:
-    """A ticket for most incidents, a status page for bad ones, an AIID entry for some press-covered ones."""
-    refs = []
-    if rng.random() < 0.6:
-        ticket = f"INC-{1200 + 2 * number + _between(rng, 0, 1)}"
-        refs.append({"system": "ticket", "id": ticket, "url": f"https://tickets.example.com/browse/{ticket}"})
-    if severity in ("sev1", "sev2") and rng.random() < 0.5:
-        page = f"{rng.getrandbits(40):010x}"
-        refs.append({"system": "status_page", "id": page, "url": f"https://status.example.com/incidents/{page}"})
-    if any(claim["source_kind"] == "press" for claim in attribution["claims"]) and rng.random() < 0.4:
-        entry = str(_between(rng, 1_000, 1_400))
-        refs.append({"system": "aiid", "id": entry, "url": f"https://incidentdatabase.example.org/cite/{entry}"})
-    return refs
 
 
 def batches(incidents: int = 500, seed: int = 7, *, size: int = 2_000) -> Iterator[list[Incident]]:

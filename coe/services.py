@@ -88,12 +88,14 @@ def get_incident(session: Session, *, key: str) -> schema.Incident:
 def update_incident(
     session: Session, *, key: str, incident: schema.Incident, version: int, actor: str
 ) -> schema.Incident:
-    """Replace a COE's content, if nobody changed it since `version` was read."""
+    """Replace a COE's content, if nobody changed it since `version` was read; an approved one returns to draft."""
     users.require(session, actor, "update")
     current = get_incident(session, key=key)
     if current.status == Status.published:
         raise WorkflowError(f"{key} is published; correct it with an amendment, not an edit")
-    workflow = {"status": current.status, "reviews": current.reviews, "amendments": current.amendments}
+    # An approval covers what was approved: an edit after it sends the COE back to draft, to be reviewed again.
+    status = Status.draft if current.status == Status.approved else current.status
+    workflow = {"status": status, "reviews": current.reviews, "amendments": current.amendments}
     return save_state(session, current, incident.model_copy(update=workflow), version, actor, "update")
 
 

@@ -9,6 +9,8 @@ st.set_page_config(page_title="coe", layout="wide")
 PAGES = [
     st.Page(state.INCIDENTS_PAGE, title="Incidents", icon=":material/list:", default=True),
     st.Page(state.COE_PAGE, title="COE", icon=":material/description:", url_path=state.COE_URL_PATH),
+    st.Page(state.EDITOR_PAGE, title="Write COE", icon=":material/edit_note:", url_path=state.EDITOR_URL_PATH),
+    st.Page(state.REVIEW_PAGE, title="Review queue", icon=":material/rule:", url_path=state.REVIEW_URL_PATH),
 ]
 
 st.navigation(PAGES).run()

@@ -8,12 +8,13 @@ import streamlit as st
 from sqlalchemy import Engine
 
 import state
-from coe import audit, interchange, schema, services
+from coe import audit, interchange, schema, services, users, workflow
 from coe.config import Settings
-from coe.db import engine_for, reading
-from coe.enums import AttributionStatus
-from coe.errors import NotFound
+from coe.db import engine_for, reading, writing
+from coe.enums import CHECKLIST, AttributionStatus, Decision, Status
+from coe.errors import NotFound, PermissionDenied
 from coe.services import IncidentFilter
+from coe.validation import parse_incident
 
 # Cached reads are keyed on the audit chain head, which every write through coe.services moves, so a
 # saved COE (from any session or the CLI) shows at once; the ttl only bounds how long old entries live.
@@ -176,3 +177,81 @@ def ai_involvement(doc: schema.Incident) -> pd.DataFrame:
         if value not in (None, "", [])
     ]
     return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def acting_user() -> str:
+    """Who the app acts as: COE_USER, else the operating-system user."""
+    return Settings.from_env().user
+
+
+def refusal(action: str) -> str | None:
+    """Why the acting user may not take an action (e.g. "review"), in a sentence; None when they may."""
+    with reading(_engine(_url())) as session:
+        try:
+            users.require(session, acting_user(), action)
+        except PermissionDenied as exc:
+            return str(exc)
+    return None
+
+
+def coe_data(doc: schema.Incident | None) -> dict[str, Any]:
+    """A COE as coe/v1 data ({} for a new one): what the editor starts from."""
+    return services.dump(doc) if doc else {}
+
+
+def save_incident(data: dict[str, Any], *, key: str | None, version: int | None) -> schema.Incident:
+    """Validate typed coe/v1 data and save it as a new draft (no key) or over `version` of `key`.
+
+    Raises ValidationFailed, Conflict, PermissionDenied or WorkflowError with a sentence for the user.
+    """
+    doc = parse_incident(data)
+    with writing(_engine(_url())) as session:
+        if key:
+            saved = services.update_incident(session, key=key, incident=doc, version=version, actor=acting_user())
+        else:
+            saved = services.create_incident(session, incident=doc, actor=acting_user())
+    clear()
+    return saved
+
+
+def submit(key: str, version: int) -> schema.Incident:
+    """Send the saved draft for review."""
+    with writing(_engine(_url())) as session:
+        saved = workflow.submit(session, key=key, actor=acting_user(), version=version)
+    clear()
+    return saved
+
+
+def review(key: str, version: int, *, decision: Decision, checklist: dict[str, bool], comment: str,
+           review_role: str) -> schema.Incident:
+    """Record the acting user's review of the COE as they saw it (`version`)."""
+    with writing(_engine(_url())) as session:
+        saved = workflow.review(session, key=key, actor=acting_user(), decision=decision, checklist=checklist,
+                                comment=comment, role=review_role, version=version)
+    clear()
+    return saved
+
+
+def publish(key: str, version: int) -> schema.Incident:
+    """Publish an approved COE."""
+    with writing(_engine(_url())) as session:
+        saved = workflow.publish(session, key=key, actor=acting_user(), version=version)
+    clear()
+    return saved
+
+
+def incidents_in(status: Status) -> list[schema.Incident]:
+    """Every COE with a status, whole (the review queue needs their authors), oldest first."""
+    keys = incidents(IncidentFilter(statuses=(str(status),)))["key"].tolist()
+    return [doc for doc in map(incident, reversed(keys)) if doc is not None]
+
+
+# The review checklist of DOMAIN.md, as a reviewer reads it.
+CHECKLIST_LABELS = {
+    "timeline_complete": "The timeline is complete",
+    "impact_quantified": "The impact is quantified",
+    "root_cause_deep_enough": "The root cause is deep enough",
+    "actions_owned_and_dated": "Every action item has an owner and a date",
+    "ai_fields_complete": "The AI-involvement fields are complete",
+}
+assert tuple(CHECKLIST_LABELS) == CHECKLIST

@@ -21,3 +21,25 @@ FILTER_STATUSES = "status"
 FILTER_AI_INVOLVEMENT = "ai"
 SEARCH = "q"
 INCIDENT_TABLE = "incidents.table"  # the table's row selection
+
+# The COE editor (?key=… edits that COE; no key starts a new one) and the review queue.
+EDITOR_PAGE = "views/editor.py"
+EDITOR_URL_PATH = "write"
+REVIEW_PAGE = "views/review.py"
+REVIEW_URL_PATH = "review"
+EDITOR_LOADED = "editor.loaded"  # which COE the editor's widgets hold ("" for a new one)
+EDITOR_VERSION = "editor.version"  # the version the edits are based on (optimistic locking)
+EDITOR_BASE = "editor.base"  # the loaded COE as coe/v1 data: fields the editor has no widget for
+EDITOR_CONFLICT = "editor.conflict"  # the Conflict sentence of the last save, until reload or a good save
+EDITOR_FLASH = "editor.flash"  # a toast to show after the rerun that follows a save
+
+
+def editor_table_data(name: str) -> str:
+    """Session key of the rows an editor table starts from, e.g. editor_table_data("timeline")."""
+    return f"editor.{name}.data"
+
+
+def review_widget(key: str, part: str) -> str:
+    """Widget key of one part of the review form of a COE, e.g. review_widget("COE-2025-0001", "comment")."""
+    return f"review.{key}.{part}"
+REVIEW_FLASH = "review.flash"  # a toast to show after the rerun that follows a review or a publish

@@ -111,3 +111,13 @@ def test_a_published_coe_is_refused_an_edit_and_an_amendment_goes_through_review
     [amendment] = done.amendments
     assert (amendment.status, amendment.author, amendment.reviews[0].reviewer) == ("published", "bob", "rita")
     assert amendment.changes == {"summary": [doc.summary, "Corrected summary."]}
+
+
+def test_an_edit_after_approval_sends_the_coe_back_to_draft(engine, doc) -> None:
+    key = _at(engine, doc, Status.approved)
+    with writing(engine) as session:
+        edited = services.update_incident(session, key=key, incident=doc.model_copy(update={"title": "Changed"}),
+                                          version=_version(engine, key), actor="carol")
+    assert (edited.status, edited.title, edited.reviews[-1].decision) == ("draft", "Changed", "approve")
+    with writing(engine) as session, pytest.raises(Exception, match="it must be approved before it is published"):
+        workflow.publish(session, key=key, actor="rita")

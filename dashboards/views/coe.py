@@ -37,8 +37,11 @@ moments = [("Started", doc.started_at), ("Detected", doc.detected_at), ("Acknowl
 for column, (label, at) in zip(st.columns(len(moments)), moments):
     column.markdown(f"**{label}** (UTC)  \n{at:%Y-%m-%d %H:%M}" if at else f"**{label}**  \n—")
 
-st.download_button("Download coe/v1 JSON", data=data.coe_v1_json(doc), file_name=f"{doc.key}.json",
-                   mime="application/json", icon=":material/download:")
+with st.container(horizontal=True):
+    st.download_button("Download coe/v1 JSON", data=data.coe_v1_json(doc), file_name=f"{doc.key}.json",
+                       mime="application/json", icon=":material/download:")
+    if doc.status != "published":
+        st.page_link(state.EDITOR_PAGE, label="Edit", icon=":material/edit:", query_params={state.KEY_PARAM: doc.key})
 
 left, right = st.columns(2)
 with left:
