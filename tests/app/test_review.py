@@ -1,10 +1,7 @@
 """The Review queue page, run headless with AppTest: who sees what, self-approval refused, approve, publish."""
 
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from coe import services, workflow
@@ -12,20 +9,9 @@ from coe.db import engine_for, reading, writing
 from coe.enums import CHECKLIST, Decision, Status
 from coe.errors import PermissionDenied
 from coe.validation import parse_records
+from tests.app.conftest import APP, TIMEOUT
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
 REVIEW_PAGE = "views/review.py"
-TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """Each test starts with empty Streamlit caches, so no test sees another's database."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def record(title: str, status: str, authors: list[str], day: int) -> dict:

@@ -1,31 +1,18 @@
 """The Write COE page, run headless with AppTest: save, validation next to its section, conflicts, submit."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from coe import services
 from coe.db import engine_for, reading, writing
 from coe.enums import Status
 from coe.validation import parse_incident
+from tests.app.conftest import APP, TIMEOUT
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
 EDITOR_PAGE = "views/editor.py"
-TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """Each test starts with empty Streamlit caches, so no test sees another's database."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -1,22 +1,18 @@
 """The Incidents and COE pages, run headless with AppTest against a seeded SQLite database."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from coe import services
 from coe.db import engine_for, writing
 from coe.validation import parse_records
+from tests.app.conftest import APP, TIMEOUT
 
-DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
-APP = str(DASHBOARDS / "app.py")
 COE_PAGE = "views/coe.py"
-TIMEOUT = 30
 
 
 def synthetic(number: int, **fields) -> dict:
@@ -45,16 +41,6 @@ SYNTHETIC = [
 def seed(url: str, records: list[dict]) -> list[str]:
     with writing(engine_for(url)) as session:
         return services.import_incidents(session, incidents=parse_records(records), actor="tester")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """Each test starts with empty Streamlit caches, so no test sees another's database."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -172,7 +158,7 @@ def test_selecting_a_row_opens_its_coe(seeded: list[str]) -> None:
 def test_the_download_is_a_coe_v1_file_of_that_incident(
     seeded: list[str], domain_example: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.syspath_prepend(str(DASHBOARDS))
+    monkeypatch.syspath_prepend(str(Path(APP).parent))
     import data
 
     run_coe("COE-2025-0001")
