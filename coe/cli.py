@@ -1,5 +1,6 @@
 """The `coe` command: a thin shell over the library; each command calls one service."""
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from coe.config import Settings
 from coe.db import reading, writing
 from coe.enums import Involvement, Kind, Severity, Status
 from coe.cli_support import actor, app, command, engine
-from coe.errors import ValidationFailed
+from coe.errors import CoeError, ValidationFailed
 from coe.render import incident_table, incident_text
 
 class ImportFormat(StrEnum):
@@ -46,7 +47,11 @@ def options(
     ] = None,
 ) -> None:
     """Choose the database and the acting user for every command."""
-    ctx.obj = Settings.from_env(database, as_user)
+    try:
+        ctx.obj = Settings.from_env(database, as_user)
+    except CoeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @command()
@@ -204,6 +209,9 @@ def app_(
     Example: coe app --port 8501
     """
     settings: Settings = ctx.obj
+    if settings.auth == "header" and not _loopback(address):
+        raise CoeError(f"COE_AUTH=header trusts the {settings.auth_header} header, so the app must be reachable "
+                       f"only through the proxy: bind to 127.0.0.1, not {address}")
     engine(ctx)
     env = os.environ | {"COE_DATABASE_URL": settings.database_url, "COE_USER": settings.user}
     script = settings.dashboards_dir / "app.py"
@@ -212,6 +220,14 @@ def app_(
     typer.echo(f"serving on http://{address}:{port}  (Ctrl-C stops it)", err=True)
     raise typer.Exit(subprocess.call(argv, env=env))
 
+
+
+def _loopback(address: str) -> bool:
+    """Whether an address to bind is reachable only from this machine."""
+    try:
+        return address == "localhost" or ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _day(value: str | None, option: str) -> date | None:

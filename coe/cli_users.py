@@ -63,3 +63,20 @@ def enable(ctx: typer.Context, name: Name) -> None:
     with writing(engine(ctx)) as session:
         users.set_active(session, name=name, active=True, actor=actor(ctx))
     typer.echo(f"enabled {name}")
+
+
+@command("passwd", on=app)
+def passwd(
+    ctx: typer.Context,
+    name: Name,
+    password: Annotated[str, typer.Option(
+        prompt="New password", hide_input=True, confirmation_prompt=True,
+        help="The new password (at least 12 characters); asked twice, hidden, when not given.")],
+) -> None:
+    """Set a user's password for `COE_AUTH=local` sign-in (admins, or the user themself).
+
+    Example: coe user passwd dana
+    """
+    with writing(engine(ctx)) as session:
+        users.set_password(session, name=name, password=password, actor=actor(ctx))
+    typer.echo(f"password set for {name}")

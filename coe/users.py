@@ -2,12 +2,19 @@
 
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from coe import audit, models
 from coe.enums import Role
 from coe.errors import Conflict, NotFound, PermissionDenied
+
+MIN_PASSWORD_LENGTH = 12
+HASHER = PasswordHasher()
+# Verified when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
 
 USER: Any = models.User.__table__
 # Roles are ranked: each may do what the ones below it may.
@@ -61,6 +68,35 @@ def set_active(session: Session, *, name: str, active: bool, actor: str) -> None
         raise NotFound(f"no user named {name}")
     action = "enable_user" if active else "disable_user"
     audit.append(session, [_event(actor, action, {"user": [name, name], "active": [not active, active]})])
+
+
+def set_password(session: Session, *, name: str, password: str, actor: str) -> None:
+    """Set a user's password for local sign-in (an admin, or the user themself); audited without the hash."""
+    if actor != name:
+        require(session, actor, "manage_users")
+    elif session.execute(select(USER.c.id).where(USER.c.name == actor, USER.c.active)).first() is None:
+        raise PermissionDenied(f"{actor} is not an active user here and may not set a password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Conflict(f"a password must be at least {MIN_PASSWORD_LENGTH} characters")
+    result = session.execute(update(USER).where(USER.c.name == name).values(password_hash=HASHER.hash(password)))
+    if result.rowcount != 1:
+        raise NotFound(f"no user named {name}")
+    audit.append(session, [_event(actor, "set_password", {"user": [name, name]})])
+
+
+def check_password(session: Session, *, name: str, password: str) -> bool:
+    """Whether the name and password match an active user (rehashing an outdated hash)."""
+    row = session.execute(select(USER.c.password_hash, USER.c.active).where(USER.c.name == name)).first()
+    stored = row.password_hash if row is not None and row.password_hash else None
+    try:
+        HASHER.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if stored is None or not row.active:
+        return False
+    if HASHER.check_needs_rehash(stored):
+        session.execute(update(USER).where(USER.c.name == name).values(password_hash=HASHER.hash(password)))
+    return True
 
 
 def list_users(session: Session) -> list[dict[str, Any]]:

@@ -2,14 +2,18 @@
 
 import streamlit as st
 
+import auth
+import data
 import state
 
 st.set_page_config(page_title="coe", layout="wide")
+auth.gate(data.password_matches)  # who is acting; stops at the login form or the missing-header refusal
 
 PAGES = [
     st.Page(state.INCIDENTS_PAGE, title="Incidents", icon=":material/list:", default=True),
     st.Page(state.COE_PAGE, title="COE", icon=":material/description:", url_path=state.COE_URL_PATH),
     st.Page(state.EDITOR_PAGE, title="Write COE", icon=":material/edit_note:", url_path=state.EDITOR_URL_PATH),
+    st.Page(state.ACTIONS_PAGE, title="Action items", icon=":material/task_alt:", url_path=state.ACTIONS_URL_PATH),
     st.Page(state.REVIEW_PAGE, title="Review queue", icon=":material/rule:", url_path=state.REVIEW_URL_PATH),
 ]
 

@@ -1,14 +1,16 @@
 """The one module that talks to the coe library and owns caching; pages call only this."""
 
 import io
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+import auth
 import state
-from coe import audit, interchange, schema, services, users, workflow
+from coe import actions, audit, interchange, schema, services, users, workflow
 from coe.config import Settings
 from coe.db import engine_for, reading, writing
 from coe.enums import CHECKLIST, AttributionStatus, Decision, Status
@@ -48,6 +50,7 @@ def clear() -> None:
     _incident_count.clear()
     _incident_frame.clear()
     _incident.clear()
+    _action_item_frame.clear()
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -180,8 +183,14 @@ def ai_involvement(doc: schema.Incident) -> pd.DataFrame:
 
 
 def acting_user() -> str:
-    """Who the app acts as: COE_USER, else the operating-system user."""
-    return Settings.from_env().user
+    """Who the app acts as, by COE_AUTH mode (see auth.py); app.py has stopped the page when nobody is."""
+    return auth.current_user() or ""
+
+
+def password_matches(name: str, password: str) -> bool:
+    """Whether a name and password sign in (COE_AUTH=local)."""
+    with writing(_engine(_url())) as session:
+        return users.check_password(session, name=name, password=password)
 
 
 def refusal(action: str) -> str | None:
@@ -255,3 +264,40 @@ CHECKLIST_LABELS = {
     "ai_fields_complete": "The AI-involvement fields are complete",
 }
 assert tuple(CHECKLIST_LABELS) == CHECKLIST
+
+
+ACTION_COLUMNS = ["key", "coe_title", "team", "version", "position", "title", "owner", "control", "priority",
+                  "due_on", "status", "completed_on", "ticket_url", "overdue_days"]
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
+def _action_item_frame(url: str, token: str, as_of: date, statuses: tuple[str, ...], owners: tuple[str, ...],
+                       teams: tuple[str, ...], controls: tuple[str, ...]) -> pd.DataFrame:
+    with reading(_engine(url)) as session:
+        rows = actions.action_items(session, as_of=as_of, statuses=statuses, owners=owners, teams=teams,
+                                    controls=controls)
+    return pd.DataFrame(rows, columns=ACTION_COLUMNS)
+
+
+def action_item_list(*, statuses: tuple[str, ...] = (), owners: tuple[str, ...] = (), teams: tuple[str, ...] = (),
+                     controls: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Action items across COEs as of today (UTC); no statuses means open and in progress."""
+    return _action_item_frame(_url(), change_token(), audit.now().date(),
+                              statuses or tuple(actions.OPEN_STATUSES), owners, teams, controls)
+
+
+def action_item_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The action items as the page shows them: a link per COE key."""
+    table = frame[["key", "coe_title", "team", "title", "owner", "control", "priority", "due_on", "status",
+                   "overdue_days"]].copy()
+    table["key"] = COE_LINK + table["key"]
+    return table
+
+
+def set_action_status(key: str, position: int, status: str, version: int) -> schema.Incident:
+    """Move one action item of a COE to a status, as the acting user."""
+    with writing(_engine(_url())) as session:
+        saved = actions.set_action_status(session, key=key, position=position, status=status,
+                                          actor=acting_user(), version=version)
+    clear()
+    return saved

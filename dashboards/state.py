@@ -43,3 +43,18 @@ def review_widget(key: str, part: str) -> str:
     """Widget key of one part of the review form of a COE, e.g. review_widget("COE-2025-0001", "comment")."""
     return f"review.{key}.{part}"
 REVIEW_FLASH = "review.flash"  # a toast to show after the rerun that follows a review or a publish
+
+# Sign-in (COE_AUTH=local): who signed in on this browser session, and the login form's widgets.
+AUTH_USER = "auth.user"
+LOGIN_NAME = "auth.login.name"
+LOGIN_PASSWORD = "auth.login.password"
+LOGOUT = "auth.logout"
+
+# The action-items page: its filters (also query parameters) and the inline status editor.
+ACTIONS_PAGE = "views/actions.py"
+ACTIONS_URL_PATH = "actions"
+ACTIONS_OWNERS = "owner"
+ACTIONS_TEAMS = "action_team"
+ACTIONS_CONTROLS = "control"
+ACTIONS_STATUSES = "action_status"
+ACTIONS_TABLE = "actions.table"  # the data_editor's edited rows

@@ -90,7 +90,8 @@ def test_the_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         if "fixed.json" in args:
             shown = json.loads(runner.invoke(app, ["show", key, "--json"]).stdout)
             Path("fixed.json").write_text(json.dumps(shown | {"summary": "Corrected summary."}), encoding="utf-8")
-        result = runner.invoke(app, args)
+        answers = "a long enough password\n" * 2 if "passwd" in args else None
+        result = runner.invoke(app, args, input=answers)
         assert result.exit_code == 0, f"{line}\n{result.output}"
         if target:
             Path(target).write_text(result.stdout, encoding="utf-8")
