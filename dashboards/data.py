@@ -1,12 +1,15 @@
 """The one module that talks to the coe library and owns caching; pages call only this."""
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 import auth
 import state
@@ -187,6 +190,14 @@ def acting_user() -> str:
     return auth.current_user() or ""
 
 
+@contextmanager
+def _changing() -> Iterator[Session]:
+    """A session for one write through the services; after it succeeds every cached read is forgotten."""
+    with writing(_engine(_url())) as session:
+        yield session
+    clear()
+
+
 def password_matches(name: str, password: str) -> bool:
     """Whether a name and password sign in (COE_AUTH=local)."""
     with writing(_engine(_url())) as session:
@@ -214,39 +225,30 @@ def save_incident(data: dict[str, Any], *, key: str | None, version: int | None)
     Raises ValidationFailed, Conflict, PermissionDenied or WorkflowError with a sentence for the user.
     """
     doc = parse_incident(data)
-    with writing(_engine(_url())) as session:
+    with _changing() as session:
         if key:
-            saved = services.update_incident(session, key=key, incident=doc, version=version, actor=acting_user())
-        else:
-            saved = services.create_incident(session, incident=doc, actor=acting_user())
-    clear()
-    return saved
+            return services.update_incident(session, key=key, incident=doc, version=version, actor=acting_user())
+        return services.create_incident(session, incident=doc, actor=acting_user())
 
 
 def submit(key: str, version: int) -> schema.Incident:
     """Send the saved draft for review."""
-    with writing(_engine(_url())) as session:
-        saved = workflow.submit(session, key=key, actor=acting_user(), version=version)
-    clear()
-    return saved
+    with _changing() as session:
+        return workflow.submit(session, key=key, actor=acting_user(), version=version)
 
 
 def review(key: str, version: int, *, decision: Decision, checklist: dict[str, bool], comment: str,
            review_role: str) -> schema.Incident:
     """Record the acting user's review of the COE as they saw it (`version`)."""
-    with writing(_engine(_url())) as session:
-        saved = workflow.review(session, key=key, actor=acting_user(), decision=decision, checklist=checklist,
-                                comment=comment, role=review_role, version=version)
-    clear()
-    return saved
+    with _changing() as session:
+        return workflow.review(session, key=key, actor=acting_user(), decision=decision, checklist=checklist,
+                               comment=comment, role=review_role, version=version)
 
 
 def publish(key: str, version: int) -> schema.Incident:
     """Publish an approved COE."""
-    with writing(_engine(_url())) as session:
-        saved = workflow.publish(session, key=key, actor=acting_user(), version=version)
-    clear()
-    return saved
+    with _changing() as session:
+        return workflow.publish(session, key=key, actor=acting_user(), version=version)
 
 
 def incidents_in(status: Status) -> list[schema.Incident]:
@@ -296,8 +298,6 @@ def action_item_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def set_action_status(key: str, position: int, status: str, version: int) -> schema.Incident:
     """Move one action item of a COE to a status, as the acting user."""
-    with writing(_engine(_url())) as session:
-        saved = actions.set_action_status(session, key=key, position=position, status=status,
-                                          actor=acting_user(), version=version)
-    clear()
-    return saved
+    with _changing() as session:
+        return actions.set_action_status(session, key=key, position=position, status=status,
+                                           actor=acting_user(), version=version)
