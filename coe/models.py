@@ -78,6 +78,7 @@ class Incident(SQLModel, table=True):
     external_refs: list[dict[str, Any]] = _json(list)
     authors: list[str] = _json(list)
     amendments: list[dict[str, Any]] = _json(list)
+    extra_sections: list[dict[str, Any]] = _json(list)
     created_at: datetime
     updated_at: datetime
     version: int = 1

@@ -272,6 +272,13 @@ class ExternalRef(Part):
     url: Url | None = None
 
 
+class ExtraSection(Part):
+    """Text from an imported document that maps to no field, kept under its own heading."""
+
+    heading: Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+    text: Markdown = ""
+
+
 class Amendment(Part):
     """A correction to a published COE: reviewed before it applies; the original stays on record."""
 
@@ -344,6 +351,7 @@ class Incident(Part):
     authors: list[Name] = Field(default_factory=list)
     # An extension of coe/v1, written only when there is one: other files look exactly as DOMAIN.md shows.
     amendments: list[Amendment] = Field(default_factory=list, exclude_if=lambda value: not value)
+    extra_sections: list[ExtraSection] = Field(default_factory=list, exclude_if=lambda value: not value)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
     version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None

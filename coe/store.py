@@ -11,7 +11,7 @@ from coe import models, schema
 
 INCIDENT: Table = models.Incident.__table__  # type: ignore[assignment]
 _AI_FIELDS = tuple(schema.AIInvolvement.model_fields)
-_JSON_PARTS = ("five_whys", "contributing_factors", "external_refs", "amendments")
+_JSON_PARTS = ("five_whys", "contributing_factors", "external_refs", "amendments", "extra_sections")
 _SCALARS = tuple(
     name
     for name, field in schema.Incident.model_fields.items()
