@@ -2,7 +2,6 @@
 
 import ipaddress
 import os
-import subprocess
 import sys
 import time
 from datetime import date
@@ -216,9 +215,11 @@ def app_(
     env = os.environ | {"COE_DATABASE_URL": settings.database_url, "COE_USER": settings.user}
     script = settings.dashboards_dir / "app.py"
     argv = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "minimal"]
     typer.echo(f"serving on http://{address}:{port}  (Ctrl-C stops it)", err=True)
-    raise typer.Exit(subprocess.call(argv, env=env))
+    # Become the server, so that Ctrl-C or a supervisor's SIGTERM reaches it and no orphan is left behind.
+    os.execve(sys.executable, argv, env)
 
 
 
