@@ -8,6 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from coe.search import rebuild
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -25,6 +27,7 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        rebuild.ensure_index(connection)  # data stored before the search index existed
 
 
 def is_current(engine: Engine) -> bool:

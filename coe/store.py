@@ -4,10 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, cast, delete, func, select, update
+from sqlalchemy import Integer, String, Table, bindparam, cast, delete, func, select, update
 from sqlmodel import Session
 
 from coe import models, schema
+from coe.search import index as search_index
 
 INCIDENT: Table = models.Incident.__table__  # type: ignore[assignment]
 _AI_FIELDS = tuple(schema.AIInvolvement.model_fields)
@@ -72,6 +73,15 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
     return found
 
 
+def keys_by_ref(session: Session, ref_id: str) -> list[str]:
+    """Keys of the incidents whose external references include this id (an imported file's hash)."""
+    rows = session.execute(
+        select(INCIDENT.c.key, INCIDENT.c.external_refs).where(
+            cast(INCIDENT.c.external_refs, String).like(f"%{ref_id}%"))
+    )
+    return [key for key, refs in rows if any(r.get("id") == ref_id for r in refs or [])]
+
+
 def insert_incidents(session: Session, docs: Sequence[tuple[schema.Incident, dict[str, Any]]]) -> list[int]:
     """Insert complete documents with their `model_dump()` (keys and versions set); return their ids."""
     ids: list[int] = []
@@ -88,6 +98,7 @@ def insert_incidents(session: Session, docs: Sequence[tuple[schema.Incident, dic
         for table, rows in children.items():
             if rows:
                 session.execute(table.insert(), rows)
+        search_index.add(session, zip(chunk_ids, (data for _, data in chunk), strict=True))
         ids.extend(chunk_ids)
     return ids
 
@@ -107,6 +118,7 @@ def replace_incident(session: Session, incident_id: int, doc: schema.Incident, v
         session.execute(delete(table).where(table.c.incident_id == incident_id))
         if rows:
             session.execute(table.insert(), rows)
+    search_index.add(session, [(incident_id, data)], replace=True)
     return True
 
 

@@ -1,0 +1,170 @@
+"""Earlier incidents like a COE or a draft: full-text candidates, scored by text (rapidfuzz) and shared fields."""
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import bindparam, select, text
+from sqlmodel import Session
+
+from coe import models, store
+from coe.enums import ActionStatus
+from coe.errors import NotFound
+from coe.search.fulltext import INCIDENT, SERVICE, fts5_expression, pg_tsquery
+from coe.search.index import FTS_TABLE, PG_TABLE, WEIGHTS
+from coe.search.query import Term
+
+ACTION: Any = models.ActionItem.__table__
+CANDIDATES = 100
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_COMMON = frozenset(
+    "that this with from were was have been when which their there into after about what they them then than "
+    "also because could would should while during before other more most some only over such very will just "
+    "incident issue problem caused cause".split()
+)
+UNFINISHED = (ActionStatus.open.value, ActionStatus.in_progress.value)
+
+
+@dataclass
+class Match:
+    """An earlier incident like the one at hand, why, and its action items not done."""
+
+    key: str
+    title: str
+    started_at: datetime
+    score: float
+    text_similarity: float
+    reasons: list[str]
+    open_actions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def unfinished_fix(self) -> bool:
+        """Repeat with an unfinished fix: the earlier incident still has action items open or in progress."""
+        return bool(self.open_actions)
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self) | {"started_at": self.started_at.isoformat(), "unfinished_fix": self.unfinished_fix}
+
+
+def similar(session: Session, *, key: str, limit: int = 5) -> list[Match]:
+    """The earlier incidents most like a stored COE."""
+    ids = store.incident_ids(session, [key])
+    if key not in ids:
+        raise NotFound(f"no incident with key {key}")
+    [doc] = store.load_incidents(session, [ids[key]])
+    return similar_to_draft(session, draft=doc.model_dump(mode="json"), limit=limit)
+
+
+def similar_to_draft(session: Session, *, draft: dict[str, Any], limit: int = 5) -> list[Match]:
+    """The earlier incidents most like a COE being written (a coe/v1-shaped dict, possibly incomplete)."""
+    words = _keywords(draft)
+    if not words:
+        return []
+    before = _started(draft)
+    candidates = _candidates(session, words, before, draft.get("key"))
+    if not candidates:
+        return []
+    rows = {r["id"]: r for r in session.execute(
+        select(INCIDENT.c.id, INCIDENT.c.key, INCIDENT.c.title, INCIDENT.c.started_at, INCIDENT.c.root_cause_category,
+               INCIDENT.c.ai_tool, INCIDENT.c.ai_destructive_actions)
+        .where(INCIDENT.c.id.in_(list(candidates)))).mappings()}
+    services: dict[int, set[str]] = {}
+    for incident_id, name in session.execute(
+            select(SERVICE.c.incident_id, SERVICE.c.name).where(SERVICE.c.incident_id.in_(list(candidates)))):
+        services.setdefault(incident_id, set()).add(name)
+    mine = _draft_text(draft)
+    matches = [_match(draft, rows[i], services.get(i, set()), mine, body) for i, body in candidates.items() if i in rows]
+    matches.sort(key=lambda m: m.score, reverse=True)
+    best = matches[:limit]
+    _attach_open_actions(session, best, {rows[i]["key"]: i for i in rows})
+    return best
+
+
+def _keywords(draft: dict[str, Any]) -> list[str]:
+    """The draft's most frequent distinctive words: title words count double."""
+    title = (draft.get("title") or "").lower()
+    body = " ".join(str(draft.get(k) or "") for k in ("summary", "trigger", "root_cause")).lower()
+    counts = Counter(w for w in _WORD.findall(f"{title} {title} {body}") if w not in _COMMON)
+    return [w for w, _ in counts.most_common(8)]
+
+
+def _started(draft: dict[str, Any]) -> datetime:
+    """When the draft's incident started (now if not given yet): only incidents before it count."""
+    value = draft.get("started_at")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime.now(UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _candidates(session: Session, words: list[str], before: datetime, key: str | None) -> dict[int, str]:
+    """Earlier incidents sharing words with the draft, best first by the index's own ranking: id → their text."""
+    terms = [Term((w,)) for w in words]
+    at = bindparam("at", type_=INCIDENT.c.started_at.type)
+    own = key or ""
+    if session.get_bind().dialect.name == "sqlite":
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        query = text(
+            f"SELECT f.rowid, f.title || ' ' || f.cause FROM {FTS_TABLE} f JOIN incident i ON i.id = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH :match AND i.started_at < :at AND i.key != :own "
+            f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {CANDIDATES}").bindparams(at)
+        rows = session.execute(query, {"match": fts5_expression(terms, " OR "), "at": before, "own": own})
+    else:
+        tsquery, params = pg_tsquery(terms, " || ")
+        query = text(
+            f"SELECT s.incident_id, s.title || ' ' || s.cause FROM {PG_TABLE} s JOIN incident i ON i.id = s.incident_id "
+            f"WHERE s.document @@ {tsquery} AND i.started_at < :at AND i.key != :own "
+            f"ORDER BY ts_rank(s.document, {tsquery}) DESC LIMIT {CANDIDATES}").bindparams(at)
+        rows = session.execute(query, params | {"at": before, "own": own})
+    return {i: body for i, body in rows}
+
+
+def _draft_text(draft: dict[str, Any]) -> str:
+    """The text compared: title, summary, trigger and root cause."""
+    return " ".join(str(draft.get(k) or "") for k in ("title", "summary", "trigger", "root_cause", "resolution"))
+
+
+def _match(draft: dict[str, Any], row: Any, services: set[str], mine: str, body: str) -> Match:
+    """Score one candidate: text similarity plus the structured fields it shares, each a stated reason."""
+    similarity = fuzz.token_set_ratio(mine, body, processor=str.lower) / 100
+    reasons, score = [f"text similarity {similarity:.2f}"], 0.6 * similarity
+    shared = sorted(services & set(draft.get("services") or []))
+    if shared:
+        reasons.append(f"shared services: {', '.join(shared)}")
+        score += 0.15
+    category = draft.get("root_cause_category")
+    if category and category == row["root_cause_category"]:
+        reasons.append(f"same root-cause category: {category}")
+        score += 0.1
+    ai = draft.get("ai") or {}
+    if ai.get("tool") and ai["tool"] == row["ai_tool"]:
+        reasons.append(f"same AI tool: {row['ai_tool']}")
+        score += 0.1
+    destructive = sorted(set(ai.get("destructive_actions") or []) & set(row["ai_destructive_actions"] or []))
+    if destructive:
+        reasons.append(f"same destructive actions: {', '.join(destructive)}")
+        score += 0.05
+    return Match(key=row["key"], title=row["title"], started_at=row["started_at"], score=round(score, 3),
+                 text_similarity=round(similarity, 3), reasons=reasons)
+
+
+def _attach_open_actions(session: Session, matches: list[Match], ids: dict[str, int]) -> None:
+    """Give each match its action items that are still open or in progress."""
+    wanted = [ids[m.key] for m in matches]
+    items: dict[int, list[dict[str, Any]]] = {}
+    for row in session.execute(
+            select(ACTION.c.incident_id, ACTION.c.title, ACTION.c.status, ACTION.c.owner, ACTION.c.due_on)
+            .where(ACTION.c.incident_id.in_(wanted), ACTION.c.status.in_(UNFINISHED))
+            .order_by(ACTION.c.incident_id, ACTION.c.position)).mappings():
+        items.setdefault(row["incident_id"], []).append(
+            {"title": row["title"], "status": row["status"], "owner": row["owner"],
+             "due_on": row["due_on"].isoformat() if row["due_on"] else None})
+    for m in matches:
+        m.open_actions = items.get(ids[m.key], [])
