@@ -2,14 +2,14 @@
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from coe import schema
 from coe.errors import Problem, ValidationFailed
-from coe.validation import load_json, parse_document, parse_document_object, parse_records
+from coe.validation import load_json, parse_document, parse_document_object, parse_incident, parse_records
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -120,3 +120,107 @@ def _cell(value: Any) -> Any:
     text = str(value)
     # A cell starting like a formula would run in Excel or Sheets (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+STREAM_BATCH = 2_000
+
+
+class JsonStream:
+    """A large `coe/v1` file read one incident at a time: valid batches out, every problem kept.
+
+    Memory stays flat whatever the file's size. Once a problem is found, the rest is still
+    validated (so that every problem is listed) but no further batch is yielded.
+    """
+
+    def __init__(self, path: Path, *, assume_tz: str | None = None, batch: int = STREAM_BATCH):
+        self.path, self.assume_tz, self.batch = path, assume_tz, batch
+        self.problems: list[Problem] = []
+        self.offset = 0  # records before the batch last yielded, to number problems found when storing it
+
+    def __iter__(self) -> Iterator[list[schema.Incident]]:
+        import ijson  # noqa: PLC0415 - only large files need the streaming parser
+
+        self._check_top_level(ijson)
+        if self.problems:
+            return
+        # A file can only hold a NUL as the escape \u0000; walking every string for one costs time.
+        nul_check = _holds(self.path, b"\\u0000")
+        seen: dict[str, int] = {}
+        pending: list[schema.Incident] = []
+        number = 0
+        with self.path.open("rb") as raw:
+            try:
+                for number, data in enumerate(ijson.items(raw, "incidents.item", use_float=True), start=1):
+                    incident = self._one(data, number, nul_check, seen)
+                    if incident is None or self.problems:
+                        pending.clear()
+                        continue
+                    pending.append(incident)
+                    if len(pending) == self.batch:
+                        self.offset = number - len(pending)
+                        yield pending
+                        pending = []
+            except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+                self.problems.append(Problem("", f"not valid JSON after record {number}: {exc}"))
+        if pending and not self.problems:
+            self.offset = number - len(pending)
+            yield pending
+
+    def _one(self, data: Any, number: int, nul_check: bool, seen: dict[str, int]) -> schema.Incident | None:
+        """One record validated, or None with its problems kept; keys must not repeat in the file."""
+        try:
+            incident = parse_incident(data, record=number, assume_tz=self.assume_tz, nul_check=nul_check)
+        except ValidationFailed as exc:
+            self.problems.extend(exc.problems)
+            return None
+        if incident.key and incident.key in seen:
+            self.problems.append(Problem("key", f"{incident.key} is also record {seen[incident.key]}", number))
+            return None
+        if incident.key:
+            seen[incident.key] = number
+        return incident
+
+    def _check_top_level(self, ijson: Any) -> None:
+        """The format tag and nothing but `format` and `incidents` before the list (read up to its start only)."""
+        names: list[str] = []
+        formats: list[Any] = []
+        kind, listed = "", True
+        try:
+            with self.path.open("rb") as raw:
+                for prefix, event, value in ijson.parse(raw):
+                    if prefix == "" and event == "map_key":
+                        names.append(value)
+                    elif prefix == "" and event in ("start_array", "start_map") and not kind:
+                        kind = event
+                    elif prefix == "format" and event in ("string", "number", "boolean", "null"):
+                        formats.append(value)
+                    elif prefix == "incidents" and event in ("start_map", "string", "number", "boolean", "null"):
+                        listed = False
+                    elif prefix == "incidents" and event == "start_array":
+                        # Keys after a list of 100,000 incidents are not worth a second pass over the file.
+                        break
+        except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+            self.problems.append(Problem("", f"not valid JSON: {exc}"))
+            return
+        if kind != "start_map":
+            self.problems.append(Problem("", f'not a coe/v1 document: expected an object with "format": "{schema.FORMAT}"'))
+        elif len(names) != len(set(names)):
+            self.problems.append(Problem(next(n for n in names if names.count(n) > 1), "appears twice in the same object"))
+        elif formats != [schema.FORMAT]:
+            found = "missing" if not formats else repr(formats[0])
+            self.problems.append(Problem("format", f'must be "{schema.FORMAT}", found {found}'))
+        elif not listed or "incidents" not in names:
+            self.problems.append(Problem("incidents", "must be a list of incident objects"))
+        elif unknown := sorted(set(names) - {"format", "incidents"}):
+            self.problems.append(Problem(unknown[0], "unknown field at the top of the document"))
+
+
+def _holds(path: Path, needle: bytes, chunk: int = 8 * 2**20) -> bool:
+    """Whether a file holds these bytes, read a chunk at a time (a memory map would count the whole file as resident)."""
+    tail = b""
+    with path.open("rb") as raw:
+        while block := raw.read(chunk):
+            if needle in tail + block[: len(needle)] or needle in block:
+                return True
+            tail = block[-(len(needle) - 1):]
+    return False

@@ -63,6 +63,8 @@ def incident_text(doc: schema.Incident) -> str:
         f"- [{a.status}] {a.title} ({a.kind}, {a.control}, {a.priority}, owner {a.owner or '—'}, due {a.due_on or '—'})"
         for a in doc.action_items
     ]
+    for section in doc.extra_sections:  # imported text that maps to no field
+        out += ["", f"## {section.heading}", section.text]
     out += ["", "## Reviews"] + [f"- {r.at:%Y-%m-%d} {r.reviewer} ({r.role}): {r.decision}. {r.comment}".rstrip()
                                  for r in doc.reviews]
     return "\n".join(out)

@@ -143,6 +143,11 @@ def list_incidents(session: Session, *, filters: IncidentFilter = IncidentFilter
     return rows
 
 
+def imported_as(session: Session, *, sha256: str) -> list[str]:
+    """Keys of the COEs already imported from a file with this SHA-256."""
+    return store.keys_by_ref(session, f"sha256:{sha256}")
+
+
 def incident_keys(session: Session) -> list[str]:
     """Every key, oldest first."""
     return list(session.execute(select(INCIDENT.c.key).order_by(INCIDENT.c.started_at, INCIDENT.c.id)).scalars())

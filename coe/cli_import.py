@@ -1,0 +1,98 @@
+"""`coe import`: files of any supported format in, all-or-nothing, with a dry run."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from coe import importers, interchange, services
+from coe.cli import _span, _zone
+from coe.cli_support import actor, command, engine
+from coe.db import reading, writing
+from coe.errors import Problem, ValidationFailed
+
+FORMAT_HELP = "auto (by extension and content), json (coe/v1), markdown, statuspage (Statuspage API JSON or JSONL) or csv."
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "auto",
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone for timestamps written without an offset, e.g. Europe/Berlin.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and show the mapping, write nothing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid records and list the others.")] = False,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="csv: COLUMN=FIELD for a column not named like its field.")] = None,
+) -> None:
+    """Import COEs from files; all-or-nothing: one invalid record and nothing is written.
+
+    Example: coe import incidents.json
+
+    Example: coe import --format csv --map "Incident Name=title" incidents.csv
+    """
+    if format not in importers.FORMATS:
+        raise typer.BadParameter(f"{format!r} is not one of {', '.join(importers.FORMATS)}", param_hint="--format")
+    pairs = [m.split("=", 1) for m in map_ or []]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        raise typer.BadParameter("expected COLUMN=FIELD, e.g. 'Incident Name=title'", param_hint="--map")
+    mapping = {column.strip(): field.strip() for column, field in pairs}
+    db = engine(ctx)
+    zone = _zone(timezone)
+    docs, problems, sources = [], [], []
+    streams: list[tuple[Path, interchange.JsonStream]] = []
+    with reading(db) as session:
+        for path in paths:
+            stream = importers.streamed(path, format, zone)
+            if stream is not None:
+                streams.append((path, stream))
+                continue
+            found = importers.read(path, format, zone, mapping)
+            problems.extend(found.problems)
+            if dry_run and found.summary:
+                typer.echo(f"{path}:")
+                for line in found.summary:
+                    typer.echo(f"  {line}")
+            if not found.incidents:
+                continue
+            before = services.imported_as(session, sha256=found.sha256) if found.sha256 else []
+            if before and any(ref.id == f"sha256:{found.sha256}" for d in found.incidents for ref in d.external_refs):
+                typer.echo(f"{path}: already imported as {', '.join(before)}; skipped", err=True)
+                continue
+            docs.extend(found.incidents)
+            sources.append(str(path))
+    if problems:
+        for line in problems:
+            typer.echo(line, err=True)
+        if not skip_invalid:
+            raise typer.Exit(1)
+    source = ", ".join(sources + [str(path) for path, _ in streams])
+    keys: list[str] = []
+    if docs or streams:
+        with writing(db, commit=not dry_run) as session:
+            try:
+                keys = services.import_incidents(session, incidents=docs, actor=actor(ctx), source=source) if docs else []
+            except ValidationFailed as exc:
+                exc.path = source if len(sources) == 1 and not streams else ""  # type: ignore[attr-defined]
+                raise
+            for path, stream in streams:
+                keys += _import_stream(session, path, stream, actor(ctx))
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb} {len(keys)} incidents" + (f" from {source}: {_span(keys)}" if keys else ""))
+
+
+def _import_stream(session: Session, path: Path, stream: interchange.JsonStream, by: str) -> list[str]:
+    """Store a large coe/v1 file batch by batch in the caller's transaction; any problem and it is all rolled back."""
+    try:
+        keys = services.import_batches(session, batches=stream, actor=by, source=str(path))
+    except ValidationFailed as exc:  # a key already in the database: number it within the whole file
+        stream.problems += [Problem(p.field, p.message, (p.record or 0) + stream.offset or None) for p in exc.problems]
+        keys = []
+    if stream.problems:
+        for problem in stream.problems:
+            typer.echo(problem.line(str(path)), err=True)
+        # Raising rolls the whole transaction back; --skip-invalid does not apply to a streamed file.
+        raise typer.Exit(1)
+    return keys

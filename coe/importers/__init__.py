@@ -1,0 +1,134 @@
+"""Formats `coe import` reads, each turning a file into validated coe/v1 records and a mapping summary."""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coe import interchange, schema
+from coe.errors import Problem, ValidationFailed
+from coe.validation import parse_records
+
+FORMATS = ("auto", "json", "markdown", "statuspage", "csv")
+
+
+@dataclass
+class Imported:
+    """What one file gives: valid records, one problem line per invalid one, and where sections went."""
+
+    incidents: list[schema.Incident] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+
+def _source(path: Path, digest: str) -> dict[str, str]:
+    """Where a record came from: the file's SHA-256 (recognises a re-import) and its path, as a file: URL."""
+    return {"system": "other", "id": f"sha256:{digest}", "url": path.resolve().as_uri()}
+
+
+def detect(path: Path, raw: bytes) -> str:
+    """The format by extension, else by content: JSON starts with '{' or '[', anything else is Markdown."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "statuspage"
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".md", ".markdown", ".txt"):
+        return "markdown"
+    if suffix == ".json":
+        return "json"
+    head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "json" if head[:1] in (b"{", b"[") else "markdown"
+
+
+# Below this size a coe/v1 file is read whole (exact JSON error positions, duplicate fields refused);
+# above it, it is streamed so that memory stays flat.
+STREAM_BYTES = 32 * 2**20
+
+
+def streamed(path: Path, fmt: str, assume_tz: str | None = None) -> interchange.JsonStream | None:
+    """A large coe/v1 file as a stream of validated batches, or None when the file is read whole."""
+    if fmt not in ("auto", "json") or not path.is_file() or path.stat().st_size < STREAM_BYTES:
+        return None
+    if fmt == "auto":
+        with path.open("rb") as raw:
+            if detect(path, raw.read(64)) != "json":
+                return None
+    return interchange.JsonStream(path, assume_tz=assume_tz)
+
+
+def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: dict[str, str] | None = None) -> Imported:
+    """Read one file in the given format; problems come back as `PATH:LINE: field: message` lines."""
+    if not path.is_file():
+        return Imported(problems=[Problem("", "no such file" if not path.exists() else "is not a file").line(str(path))])
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    fmt = detect(path, raw) if fmt == "auto" else fmt
+    if fmt == "json":
+        try:
+            return Imported(interchange.read_json(path, assume_tz=assume_tz), sha256=digest)
+        except ValidationFailed as exc:
+            return Imported(problems=[p.line(str(path)) for p in exc.problems], sha256=digest)
+    if fmt == "statuspage":
+        return _statuspage(path, raw, digest, assume_tz)
+    if fmt == "csv":
+        return _csv(path, raw, digest, assume_tz, mapping or {})
+    from coe.importers.markdown_record import record  # noqa: PLC0415 - only Markdown needs it
+
+    doc, summary, found = record(path.name, raw, assume_tz)
+    # The file's hash is the source reference: a re-import of the same bytes is recognised by it.
+    doc["external_refs"] = [_source(path, digest)]
+    problems = [f"{path}:{line}: {name}: {message}" for line, name, message in found]
+    if problems:
+        return Imported(problems=problems, summary=summary, sha256=digest)
+    try:
+        incidents = parse_records([doc], assume_tz=assume_tz)
+    except ValidationFailed as exc:
+        return Imported(problems=[Problem(p.field, p.message).line(f"{path}:1") for p in exc.problems],
+                        summary=summary, sha256=digest)
+    return Imported(incidents, summary=summary, sha256=digest)
+
+
+def _statuspage(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> Imported:
+    """Status-page incidents (API shape or JSONL); problems numbered by record, or by line for JSONL."""
+    from coe.importers import statuspage  # noqa: PLC0415
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Imported(problems=[f"{path}: is not UTF-8 text (byte {exc.start})"], sha256=digest)
+    found, bad = statuspage.records(text)
+    problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in bad]
+    incidents = []
+    for number, data in found:
+        doc, wrong = statuspage.incident(data)
+        problems += [f"{path}:{number}: {f}: {m}" if f else f"{path}:{number}: {m}" for f, m in wrong]
+        if wrong:
+            continue
+        doc["external_refs"].append(_source(path, digest))
+        try:
+            [parsed] = parse_records([doc], assume_tz=assume_tz)
+        except ValidationFailed as exc:
+            problems += [Problem(p.field, p.message).line(f"{path}:{number}") for p in exc.problems]
+            continue
+        incidents.append(parsed)
+    mapped = "name → title, impact → severity, components → services, updates → timeline"
+    return Imported(incidents, problems, [f"{len(incidents)} status-page incidents ({mapped})"], digest)
+
+
+def _csv(path: Path, raw: bytes, digest: str, assume_tz: str | None, mapping: dict[str, str]) -> Imported:
+    """One incident per row; problems numbered by the row's line in the file."""
+    from coe.importers import spreadsheet  # noqa: PLC0415
+
+    found, bad = spreadsheet.rows(spreadsheet.decode(raw), mapping)
+    problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in bad]
+    incidents = []
+    for line, doc in found:
+        doc["external_refs"] = [_source(path, digest)]
+        try:
+            [parsed] = parse_records([doc], assume_tz=assume_tz)
+        except ValidationFailed as exc:
+            problems += [Problem(p.field, p.message).line(f"{path}:{line}") for p in exc.problems]
+            continue
+        incidents.append(parsed)
+    return Imported(incidents, problems, [f"{len(incidents)} rows → incidents"], digest)

@@ -1,0 +1,121 @@
+"""Markdown post-mortems (SRE book, PagerDuty, Atlassian and variants) as coe/v1 records."""
+
+import re
+from dataclasses import dataclass, field
+
+from coe.importers.sections import field_for
+
+HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+LABEL_RE = re.compile(r"^\s*(?:[-*]\s+)?\*\*([^*]{2,60}?):?\*\*:?\s*(.*)$|^([A-Z][A-Za-z /'-]{1,40}):\s+(\S.*)$")
+BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
+TEXT_FIELDS = ("summary", "customer_impact", "root_cause", "trigger", "resolution")
+LESSON_FIELDS = ("went_well", "went_wrong", "got_lucky")
+KINDS = {"prevent": "prevent", "prevention": "prevent", "detect": "detect", "detection": "detect",
+         "mitigate": "mitigate", "mitigation": "mitigate", "process": "process", "investigate": "investigate",
+         "repair": "repair", "fix": "repair", "monitoring": "detect", "alerting": "detect"}
+
+
+@dataclass
+class Section:
+    """A heading or label and the lines under it."""
+
+    heading: str
+    level: int
+    line: int
+    field: str | None
+    lines: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The section's text without surrounding blank lines."""
+        return "\n".join(self.lines).strip()
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; line ends made \\n."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str, int]:
+    """Simple YAML front matter (`key: value` lines), the body, and how many lines it took."""
+    if not text.startswith("---\n"):
+        return {}, text, 0
+    end = text.find("\n---", 4)
+    if end < 0:
+        return {}, text, 0
+    meta = {}
+    for line in text[4:end].splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    rest = text[end + 4:].split("\n", 1)
+    return meta, rest[1] if len(rest) > 1 else "", text[:end + 4].count("\n") + 1
+
+
+# An H1 that only says what kind of document this is, not which incident.
+WRAPPER_RE = re.compile(r"(an?\s+|the\s+)?(example|sample)?\s*(post[\s-]?mortem|incident\s+report|retrospective|"
+                        r"coe|correction\s+of\s+errors?)s?(\s+template)?", re.I)
+
+
+def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section]]:
+    """The H1 title and the sections under headings and bold `**Label**:` lines."""
+    title, sections = None, [Section("", 0, first_line, None)]
+    in_code = False
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        number = first_line + index
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+        if not in_code and re.fullmatch(r"\s*(=+|-+)\s*", line) and len(line.strip()) >= 3:
+            continue  # the underline of a setext heading, handled with the line above
+        underline = lines[index + 1] if index + 1 < len(lines) else ""
+        setext = (not in_code and line.strip() and not BULLET_RE.match(line) and not line.lstrip().startswith("|")
+                  and re.fullmatch(r"\s*(=+|-+)\s*", underline) and len(underline.strip()) >= 3)
+        if setext:
+            line = ("# " if underline.strip()[0] == "=" else "## ") + line.strip()
+        heading = None if in_code else HEADING_RE.match(line)
+        if heading:
+            level, name = len(heading[1]), heading[2].strip()
+            if level == 1 and title is None:
+                title = re.sub(r"[*_`]", "", name).strip()
+                continue
+            if (level == 2 and title and WRAPPER_RE.fullmatch(title) and field_for(name) is None
+                    and len(sections) == 1 and not "".join(sections[0].lines).strip()):
+                # "Example Postmortem" over "Shakespeare Sonnet++ Postmortem": the H2 names the incident.
+                title = re.sub(r"[*_`]", "", name).strip()
+                continue
+            sections.append(Section(name, level, number, field_for(name)))
+            continue
+        label = None if in_code else LABEL_RE.match(line)
+        if label:
+            name, rest = (label[1], label[2]) if label[1] else (label[3], label[4])
+            mapped = field_for(name)
+            if mapped:
+                parent = sections[-1]
+                sections.append(Section(name, max(parent.level, 0) + 7, number, mapped, [rest] if rest else []))
+                continue
+        sections[-1].lines.append(line)
+    return title, sections
+
+
+def table_rows(lines: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Each Markdown table row with the header of its table."""
+    rows, header = [], None
+    for line in lines:
+        if not line.strip().startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = [c.lower() for c in cells]
+        elif not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            rows.append((header, cells))
+    return rows
+
+
+def clean(text: str) -> str:
+    """Cell or bullet text without emphasis markup."""
+    return re.sub(r"\*\*|__|`", "", text).strip()
