@@ -1,6 +1,7 @@
 """What every command shares: library errors as one line and exit 1, the engine, the acting user."""
 
 import functools
+from datetime import date
 from collections.abc import Callable
 from typing import Any
 
@@ -62,3 +63,13 @@ def engine(ctx: typer.Context, *, ready: bool = True) -> Engine:
 def actor(ctx: typer.Context) -> str:
     """The acting user's name."""
     return ctx.find_object(Settings).user  # type: ignore[union-attr]
+
+
+def day_option(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option, or a usage error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2025-01-31", param_hint=option) from None

@@ -77,6 +77,7 @@ def test_the_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     draft["incidents"][0] |= {"title": "Draft written in the README", "started_at": "2026-05-01T10:00:00+00:00",
                               "resolved_at": "2026-05-01T11:00:00+00:00"}
     Path("draft.json").write_text(json.dumps(draft), encoding="utf-8")
+    Path("volumes.csv").write_text(re.findall(r"```csv\n(.*?)```", README, re.S)[0], encoding="utf-8")
     key, ran = "COE-2026-0001", []
     for line in _readme_commands():
         # The README's example key stands for the key the import of draft.json printed.

@@ -1,0 +1,13 @@
+"""Which rows a metric counts: drills never, near misses only on their own."""
+
+import pandas as pd
+
+
+def incidents_only(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The rows of kind `incident` (no drills, no near misses)."""
+    return incidents[incidents["kind"] == "incident"]
+
+
+def of(frame: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a child frame that belong to the given incidents."""
+    return frame[frame["key"].isin(incidents["key"])]
