@@ -1,0 +1,99 @@
+"""The Overview dashboard on a demo history: first render (cold caches) and a cached re-render, with AppTest.
+
+Baseline: the bare metric computation the page needs (coe.metrics load + summary of the window and the
+window before). Targets: first render < 2 s, cached re-render < 0.3 s. Prints JSON.
+The demo database is cached in /tmp. Usage: python benchmarks/overview_bench.py [--incidents 100000]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coe import audit, demo, metrics, services, users
+from coe.db import engine_for, reading, writing
+from coe.migrate import upgrade
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
+WINDOW_DAYS = 365  # the dashboards' default window
+
+
+def ensure(path: Path, incidents: int) -> float | None:
+    """Build the demo database unless it is there; the seconds the load took (None when cached)."""
+    if path.exists():
+        return None
+    engine = engine_for(f"sqlite:///{path}")
+    upgrade(engine)
+    with writing(engine) as session:
+        users.ensure_first_admin(session, name="bench")
+    started = time.perf_counter()
+    with writing(engine) as session:
+        services.import_batches(session, batches=demo.batches(incidents, 7), actor="bench")
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def bare(url: str) -> float:
+    """Seconds to compute the Overview's numbers without Streamlit: two windows' frames and summaries."""
+    today = audit.now().date()
+    since = today - timedelta(days=WINDOW_DAYS - 1)
+    before = metrics.previous_window(since, today)
+    engine = engine_for(url)
+    started = time.perf_counter()
+    with reading(engine) as session:
+        metrics.window(session, since=since, until=today, as_of=today)
+        metrics.window(session, since=before[0], until=before[1], as_of=today)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds
+
+
+def render() -> tuple[float, float]:
+    """Seconds of the Overview's first render with empty caches, then of a re-render with warm caches."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("views/overview.py")
+    started = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - started
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.metric and at.get("plotly_chart")
+    started = time.perf_counter()
+    at.run()
+    again = time.perf_counter() - started
+    assert not at.exception
+    return first, again
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    path = Path(f"/tmp/coe_overview_bench_{args.incidents}.db")
+    load_s = ensure(path, args.incidents)
+    url = f"sqlite:///{path}"
+    os.environ["COE_DATABASE_URL"] = url
+    os.environ["COE_AUTH"] = "single"
+    baseline = [bare(url) for _ in range(args.repeat)]
+    renders = [render() for _ in range(args.repeat)]
+    first = statistics.median(r[0] for r in renders)
+    again = statistics.median(r[1] for r in renders)
+    print(json.dumps({
+        "incidents": args.incidents, "demo_load_s": None if load_s is None else round(load_s, 1),
+        "baseline_metrics_s": round(statistics.median(baseline), 3),
+        "first_render_s": round(first, 3), "cached_rerender_s": round(again, 3),
+        "targets": {"first_render_s": 2.0, "cached_rerender_s": 0.3},
+        "met": {"first_render": first < 2.0, "cached_rerender": again < 0.3},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Figures for the dashboards, built from `coe metrics` outputs and incident frames."""
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+# Colours readable on a white background and for red-green colour blindness.
+AI_AGREED = "#d55e00"
+AI_DISPUTED = "#e69f00"
+NOT_AI = "#0072b2"
+SHARE_BAND = "rgba(213, 94, 0, 0.18)"
+
+CONTROL_GAP_LABELS = {
+    "gate_bypassed_or_absent": "approval gate bypassed or absent",
+    "admin_permissions": "admin permissions",
+    "inherited_permissions": "inherited permissions",
+    "dark_code": "unreviewed AI-generated change (dark code)",
+    "agent_executed": "change executed by an agent",
+    "spec_not_reviewed": "spec not reviewed",
+}
+
+
+def _layout(figure: go.Figure, title: str) -> go.Figure:
+    """Apply the shared look: title, white background, legend below the plot so it never covers the title."""
+    figure.update_layout(
+        title=title,
+        template="plotly_white",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 90},
+    )
+    return figure
+
+
+def monthly_incidents(by_month: Sequence[Mapping]) -> go.Figure:
+    """Monthly incidents stacked by AI contribution, with the attributable share as a lower–upper band."""
+    frame = pd.DataFrame(list(by_month), columns=["month", "incidents", "ai_lower", "ai_upper"])
+    agreed = frame["ai_lower"]
+    disputed = frame["ai_upper"] - frame["ai_lower"]
+    not_ai = frame["incidents"] - frame["ai_upper"]
+    totals = frame["incidents"].where(frame["incidents"] > 0)
+    figure = go.Figure()
+    for name, values, colour in (
+        ("AI-attributable (agreed)", agreed, AI_AGREED),
+        ("AI possibly (contested or suspected)", disputed, AI_DISPUTED),
+        ("not attributed to AI", not_ai, NOT_AI),
+    ):
+        figure.add_bar(x=frame["month"], y=values, name=name, marker_color=colour,
+                       customdata=frame["month"])
+    # The band is drawn as upper bound, then lower bound filled up to it.
+    figure.add_scatter(x=frame["month"], y=frame["ai_upper"] / totals, name="share, upper bound",
+                       yaxis="y2", mode="lines", line={"color": AI_AGREED, "width": 1, "dash": "dot"})
+    figure.add_scatter(x=frame["month"], y=frame["ai_lower"] / totals, name="share, lower bound",
+                       yaxis="y2", mode="lines", fill="tonexty", fillcolor=SHARE_BAND,
+                       line={"color": AI_AGREED, "width": 1})
+    figure.update_layout(
+        barmode="stack",
+        yaxis={"title": "incidents"},
+        yaxis2={"title": "AI-attributable share", "overlaying": "y", "side": "right",
+                "range": [0, 1], "tickmode": "linear", "tick0": 0, "dtick": 0.2,
+                "tickformat": ".0%", "showgrid": False},
+    )
+    return _layout(figure, "Incidents per month by AI contribution")
+
+
+def control_gaps(gaps: Mapping) -> go.Figure:
+    """Share of AI-involved incidents with each control gap, as horizontal bars."""
+    rows = [(CONTROL_GAP_LABELS[key], gaps.get(key, {}).get("share"), gaps.get(key, {}).get("count", 0))
+            for key in CONTROL_GAP_LABELS]
+    frame = pd.DataFrame(rows, columns=["gap", "share", "count"])
+    figure = go.Figure(go.Bar(x=frame["share"], y=frame["gap"], orientation="h", marker_color=AI_AGREED,
+                              text=frame["count"], texttemplate="%{text} incidents",
+                              textposition="auto", customdata=frame["gap"]))
+    figure.update_layout(xaxis={"range": [0, 1], "tickformat": ".0%",
+                                "title": f"share of {gaps.get('ai_involved', 0)} AI-involved incidents"},
+                         yaxis={"autorange": "reversed"})
+    return _layout(figure, "Control gaps among AI-involved incidents")
+
+
+def counts_by(incidents: pd.DataFrame, column: str, title: str, unit: str = "incidents") -> go.Figure:
+    """Rows (incidents unless `unit` says otherwise) counted by one column's values, most frequent first;
+    missing values as 'not recorded'."""
+    counts = incidents[column].fillna("not recorded").value_counts()
+    figure = go.Figure(go.Bar(x=counts.index.astype(str), y=counts.to_numpy(), marker_color=NOT_AI,
+                              customdata=counts.index.astype(str)))
+    figure.update_layout(yaxis={"title": unit}, xaxis={"title": column.replace("_", " ")})
+    return _layout(figure, title)
+
+
+def ordered_bars(table: pd.DataFrame, label: str, value: str, title: str, unit: str) -> go.Figure:
+    """One bar per row of a table, in the table's order (e.g. age buckets), labels from `label`."""
+    figure = go.Figure(go.Bar(x=table[label].astype(str), y=table[value].to_numpy(), marker_color=AI_AGREED,
+                              text=table[value], textposition="auto"))
+    figure.update_layout(yaxis={"title": unit}, xaxis={"title": label})
+    return _layout(figure, title)
+
+
+def duration_box(incidents: pd.DataFrame, duration: str, group: str, title: str) -> go.Figure:
+    """One box per group over an incident duration in minutes, incidents without it left out."""
+    figure = go.Figure()
+    known = incidents.dropna(subset=[duration])
+    for name, rows in known.groupby(group, sort=True):
+        figure.add_box(y=rows[duration], name=str(name), boxpoints="outliers",
+                       customdata=rows["key"] if "key" in rows else None)
+    figure.update_layout(yaxis={"title": f"{duration.upper()} (minutes)", "type": "log", "dtick": 1}, showlegend=False)
+    return _layout(figure, title)
+
+
+def duration_ecdf(incidents: pd.DataFrame, duration: str, group: str, title: str) -> go.Figure:
+    """Empirical cumulative distribution of a duration, one line per group."""
+    figure = go.Figure()
+    known = incidents.dropna(subset=[duration])
+    for name, rows in known.groupby(group, sort=True):
+        values = np.sort(rows[duration].to_numpy(dtype=float))
+        fraction = np.arange(1, len(values) + 1) / len(values)
+        figure.add_scatter(x=values, y=fraction, name=str(name), mode="lines", line_shape="hv")
+    figure.update_layout(xaxis={"title": f"{duration.upper()} (minutes)", "type": "log", "dtick": 1},
+                         yaxis={"title": "share of incidents at or below", "tickformat": ".0%",
+                                "range": [0, 1]})
+    return _layout(figure, title)
+
+
+def severity_mix(incidents: pd.DataFrame) -> go.Figure:
+    """Incidents per month stacked by severity, from a frame with `started_at` and `severity`."""
+    months = incidents["started_at"].dt.strftime("%Y-%m")
+    table = pd.crosstab(months, incidents["severity"]).sort_index()
+    figure = go.Figure()
+    for severity in sorted(table.columns):
+        figure.add_bar(x=table.index, y=table[severity].to_numpy(), name=str(severity))
+    figure.update_layout(barmode="stack", yaxis={"title": "incidents"})
+    return _layout(figure, "Severity mix per month")
+
+
+def change_failure_rate(rates: Mapping) -> go.Figure:
+    """Change failure rate of AI-generated against human changes; a side without volumes is left out."""
+    sides = [(label, rates.get(key)) for key, label in (("ai", "AI-generated changes"), ("human", "human changes"))]
+    known = [(label, rate) for label, rate in sides if rate is not None]
+    figure = go.Figure(go.Bar(x=[label for label, _ in known], y=[rate for _, rate in known],
+                              marker_color=[AI_AGREED if label.startswith("AI") else NOT_AI for label, _ in known],
+                              texttemplate="%{y:.2%}", textposition="auto"))
+    figure.update_layout(yaxis={"title": "failed changes per change", "tickformat": ".1%"})
+    return _layout(figure, "Change failure rate by provenance")
