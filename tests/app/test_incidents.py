@@ -142,7 +142,7 @@ def test_the_coe_page_shows_one_incident(seeded: list[str]) -> None:
     assert "Four sources said" not in page  # claims are in a table, not prose
     claims = next(d.value for d in at.dataframe if "attributes_to" in d.value)
     assert claims["source"].tolist() == ["Financial Times", "Amazon", "Aragon Research"]
-    assert len(at.get("download_button")) == 1
+    assert [b.label for b in at.get("download_button")] == ["Download coe/v1 JSON", "Download PDF report"]
 
 
 def test_selecting_a_row_opens_its_coe(seeded: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""PDF documents: the COE report (and later the governance trend report)."""
