@@ -77,6 +77,16 @@ def last_change(session: Session, key: str) -> tuple[str, datetime]:
     return row.actor, row.at
 
 
+def history(session: Session, *, key: str) -> list[dict[str, Any]]:
+    """Who changed a COE, when, how and which fields, oldest first."""
+    rows = session.execute(
+        select(EVENT.c.at, EVENT.c.actor, EVENT.c.action, EVENT.c.changes, EVENT.c.hash)
+        .where(EVENT.c.incident_key == key).order_by(EVENT.c.id)
+    ).mappings()
+    return [{"at": r["at"], "actor": r["actor"], "action": r["action"], "fields": sorted(r["changes"] or {}),
+             "hash": r["hash"]} for r in rows]
+
+
 def events(session: Session, *, where: Any = None, chunk: int = 10_000) -> Iterator[Any]:
     """Every event (or those matching `where`) in chain order, read `chunk` rows at a time."""
     after = 0

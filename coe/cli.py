@@ -4,7 +4,6 @@ import ipaddress
 import os
 import sys
 import time
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,16 +15,9 @@ from coe import cli_audit, cli_users, demo, interchange, migrate, services, user
 from coe.config import Settings
 from coe.db import reading, writing
 from coe.enums import Involvement, Kind, Severity, Status
-from coe.cli_support import actor, app, command, engine
-from coe.errors import CoeError, ValidationFailed
+from coe.cli_support import actor, app, command, day_option, engine
+from coe.errors import CoeError
 from coe.render import incident_table, incident_text
-
-class ImportFormat(StrEnum):
-    """Formats `coe import` reads."""
-
-    auto = "auto"
-    json = "json"
-
 
 class ExportFormat(StrEnum):
     """Formats `coe export` writes."""
@@ -92,43 +84,6 @@ def demo_(
 
 
 
-@command("import")
-def import_(
-    ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
-    format: Annotated[ImportFormat, typer.Option("--format", help="File format.")] = ImportFormat.auto,
-    timezone: Annotated[
-        str | None, typer.Option(help="Zone for timestamps written without an offset, e.g. Europe/Berlin.")
-    ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
-) -> None:
-    """Import COEs from files; all-or-nothing: one invalid record and nothing is written.
-
-    Example: coe import incidents.json
-    """
-    db = engine(ctx)
-    docs, problems = [], []
-    for path in paths:
-        try:
-            docs.extend(interchange.read_json(path, assume_tz=_zone(timezone)))
-        except ValidationFailed as exc:
-            problems.extend(p.line(str(path)) for p in exc.problems)
-    if problems:
-        for line in problems:
-            typer.echo(line, err=True)
-        raise typer.Exit(1)
-    source = ", ".join(str(p) for p in paths)
-    with writing(db, commit=not dry_run) as session:
-        try:
-            keys = services.import_incidents(session, incidents=docs, actor=actor(ctx), source=source)
-        except ValidationFailed as exc:
-            exc.path = source if len(paths) == 1 else ""  # type: ignore[attr-defined]
-            raise
-    verb = "would import" if dry_run else "imported"
-    typer.echo(f"{verb} {len(keys)} incidents from {source}" + (f": {_span(keys)}" if keys else ""))
-
-
-
 @command()
 def export(
     ctx: typer.Context,
@@ -173,7 +128,7 @@ def list_(
     Example: coe list --since 2025-01-01 --severity sev1 --severity sev2 --ai confirmed
     """
     filters = services.IncidentFilter(
-        since=_day(since, "--since"), until=_day(until, "--until"), teams=team or (), services=service or (),
+        since=day_option(since, "--since"), until=day_option(until, "--until"), teams=team or (), services=service or (),
         severities=severity or (), kinds=kind or (), statuses=status or (), ai_involvement=ai or (), limit=limit,
     )
     with reading(engine(ctx)) as session:
@@ -231,16 +186,6 @@ def _loopback(address: str) -> bool:
         return False
 
 
-def _day(value: str | None, option: str) -> date | None:
-    """A YYYY-MM-DD option, or a usage error naming the option."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2025-01-31", param_hint=option) from None
-
-
 def _zone(name: str | None) -> str | None:
     """A known IANA zone name, or a usage error."""
     if name is None:
@@ -258,6 +203,10 @@ def _span(keys: list[str]) -> str:
 
 
 from coe import cli_workflow  # noqa: E402,F401  (registers its commands after the ones above)
+from coe import cli_search  # noqa: E402,F401  (search and similar)
+from coe import cli_reports  # noqa: E402,F401  (PDF reports)
+from coe import cli_import  # noqa: E402,F401  (import of every format)
+from coe import cli_metrics  # noqa: E402,F401  (metrics and change volumes)
 
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_users.app, name="user")

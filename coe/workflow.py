@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coe import audit, schema, services, users
+from coe.store import INCIDENT
 from coe.enums import AmendmentStatus, Decision, Status
 from coe.errors import PermissionDenied, Problem, ValidationFailed, WorkflowError
 
@@ -88,6 +90,8 @@ def amend(
     current = services.get_incident(session, key=key)
     if current.status != Status.published:
         raise WorkflowError(f"{key} is {current.status}, not published; edit it directly instead of amending it")
+    if not reason.strip():
+        raise ValidationFailed([Problem("reason", "say why the published COE needs correcting")])
     pending = open_amendment(current)
     if pending:
         raise WorkflowError(f"amendment {pending.number} of {key} is still {pending.status}; "
@@ -107,6 +111,17 @@ def open_amendment(doc: schema.Incident) -> schema.Amendment | None:
     """The amendment still in review or awaiting publication, if any."""
     last = doc.amendments[-1] if doc.amendments else None
     return last if last and last.status in _OPEN else None
+
+
+def amended(session: Session, *, status: AmendmentStatus) -> list[schema.Incident]:
+    """Published COEs whose open amendment has this status, oldest first."""
+    keys = session.execute(
+        select(INCIDENT.c.key)
+        .where(INCIDENT.c.status == Status.published, func.json_array_length(INCIDENT.c.amendments) > 0)
+        .order_by(INCIDENT.c.started_at, INCIDENT.c.id)
+    ).scalars()
+    docs = (services.get_incident(session, key=key) for key in keys)
+    return [doc for doc in docs if (pending := open_amendment(doc)) and pending.status == status]
 
 
 def corrections(current: schema.Incident, corrected: schema.Incident) -> dict[str, list[Any]]:

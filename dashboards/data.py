@@ -1,9 +1,11 @@
 """The one module that talks to the coe library and owns caching; pages call only this."""
 
 import io
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -16,8 +18,14 @@ import state
 from coe import actions, audit, interchange, schema, services, users, workflow
 from coe.config import Settings
 from coe.db import engine_for, reading, writing
-from coe.enums import CHECKLIST, AttributionStatus, Decision, Status
+from coe.enums import CHECKLIST, AmendmentStatus, AttributionStatus, Decision, Status
 from coe.errors import NotFound, PermissionDenied
+from coe.reports.coe_report import report_pdf
+from coe.reports.trend_report import trend_pdf
+from coe.search import similar as similarity
+from coe import metrics
+from coe.metrics.actions import item_flags
+from coe.metrics.durations import minutes as minutes_per_incident
 from coe.services import IncidentFilter
 from coe.validation import parse_incident
 
@@ -53,7 +61,13 @@ def clear() -> None:
     _incident_count.clear()
     _incident_frame.clear()
     _incident.clear()
+    _amended.clear()
+    _history.clear()
     _action_item_frame.clear()
+    _similar.clear()
+    _metric_frames.clear()
+    _summaries.clear()
+    _dashboard_options.clear()
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -132,6 +146,18 @@ def coe_v1_json(doc: schema.Incident) -> str:
     out = io.StringIO()
     interchange.write_json([doc], out)
     return out.getvalue()
+
+
+def coe_report_pdf(key: str) -> bytes:
+    """The COE report of `key` as PDF bytes, rendered when asked for."""
+    with reading(_engine(_url())) as session:
+        return report_pdf(session, key, templates_dir=Settings.from_env().templates_dir)
+
+
+def trend_report_pdf(since: date, until: date, as_of: date) -> bytes:
+    """The governance trend report of `[since, until]` as PDF bytes, rendered when asked for."""
+    with reading(_engine(_url())) as session:
+        return trend_pdf(session, since=since, until=until, as_of=as_of, templates_dir=Settings.from_env().templates_dir)
 
 
 def _frame(items: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -214,6 +240,21 @@ def refusal(action: str) -> str | None:
     return None
 
 
+@st.cache_data(ttl=TTL_SECONDS, max_entries=128, show_spinner=False)
+def _similar(url: str, token: str, draft: dict[str, Any], limit: int) -> list[similarity.Match]:
+    with reading(_engine(url)) as session:
+        return similarity.similar_to_draft(session, draft=draft, limit=limit)
+
+
+SIMILARITY_FIELDS = ("key", "title", "summary", "trigger", "root_cause", "resolution", "root_cause_category",
+                     "started_at", "services", "ai")
+
+
+def similar_incidents(draft: dict[str, Any], limit: int = 5) -> list[similarity.Match]:
+    """Earlier incidents like a COE or a draft being written (coe/v1-shaped data), with their unfinished fixes."""
+    return _similar(_url(), change_token(), {f: draft.get(f) for f in SIMILARITY_FIELDS}, limit)
+
+
 def coe_data(doc: schema.Incident | None) -> dict[str, Any]:
     """A COE as coe/v1 data ({} for a new one): what the editor starts from."""
     return services.dump(doc) if doc else {}
@@ -246,9 +287,56 @@ def review(key: str, version: int, *, decision: Decision, checklist: dict[str, b
 
 
 def publish(key: str, version: int) -> schema.Incident:
-    """Publish an approved COE."""
+    """Publish an approved COE, or apply the approved amendment of a published one."""
     with _changing() as session:
         return workflow.publish(session, key=key, actor=acting_user(), version=version)
+
+
+def amend(data: dict[str, Any], *, key: str, version: int, reason: str) -> schema.Incident:
+    """Propose the edited published COE as an amendment, to be reviewed before it applies."""
+    with _changing() as session:
+        return workflow.amend(session, key=key, incident=parse_incident(data), reason=reason,
+                              actor=acting_user(), version=version)
+
+
+def amended(status: AmendmentStatus) -> list[schema.Incident]:
+    """Published COEs whose open amendment has this status, oldest first."""
+    return _amended(_url(), change_token(), status)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _amended(url: str, token: str, status: AmendmentStatus) -> list[schema.Incident]:
+    with reading(_engine(url)) as session:
+        return workflow.amended(session, status=status)
+
+
+def history(key: str) -> pd.DataFrame:
+    """The COE's audit trail: when, who, what action, which fields."""
+    return _history(_url(), change_token(), key)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
+def _history(url: str, token: str, key: str) -> pd.DataFrame:
+    with reading(_engine(url)) as session:
+        rows = audit.history(session, key=key)
+    frame = pd.DataFrame(rows, columns=["at", "actor", "action", "fields", "hash"])
+    frame["fields"] = frame["fields"].map(", ".join)
+    frame["hash"] = frame["hash"].str[:12]
+    return frame
+
+
+def amendments(doc: schema.Incident) -> pd.DataFrame:
+    """Every amendment of a COE: number, status, author, when, why, which fields."""
+    rows = [{"number": a.number, "status": str(a.status), "author": a.author, "at": a.at, "reason": a.reason,
+             "fields": ", ".join(a.changes)} for a in doc.amendments]
+    return pd.DataFrame(rows, columns=["number", "status", "author", "at", "reason", "fields"])
+
+
+def amendment_changes(amendment: schema.Amendment) -> pd.DataFrame:
+    """What an amendment corrects: one row per field, before and after, as JSON text."""
+    rows = [{"field": name, "before": json.dumps(before, ensure_ascii=False), "after": json.dumps(after, ensure_ascii=False)}
+            for name, (before, after) in amendment.changes.items()]
+    return pd.DataFrame(rows, columns=["field", "before", "after"])
 
 
 def incidents_in(status: Status) -> list[schema.Incident]:
@@ -290,8 +378,9 @@ def action_item_list(*, statuses: tuple[str, ...] = (), owners: tuple[str, ...] 
 
 def action_item_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The action items as the page shows them: a link per COE key."""
-    table = frame[["key", "coe_title", "team", "title", "owner", "control", "priority", "due_on", "status",
-                   "overdue_days"]].copy()
+    # What a user acts on first, so the editable status never hides behind a sideways scroll.
+    table = frame[["key", "title", "status", "due_on", "overdue_days", "owner", "control", "priority", "team",
+                   "coe_title"]].copy()
     table["key"] = COE_LINK + table["key"]
     return table
 
@@ -301,3 +390,199 @@ def set_action_status(key: str, position: int, status: str, version: int) -> sch
     with _changing() as session:
         return actions.set_action_status(session, key=key, position=position, status=status,
                                            actor=acting_user(), version=version)
+
+
+# --- Dashboards (issue 5): trend metrics of one window and the filters shared by the dashboard pages. ---
+
+DEFAULT_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    """The dashboards' shared filters: a window of UTC days (both included) and what to narrow incidents to."""
+
+    since: date
+    until: date
+    teams: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def narrowing(self) -> dict[str, tuple[str, ...]]:
+        return {"teams": self.teams, "services": self.services, "severities": self.severities, "kinds": self.kinds}
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _dashboard_options(url: str, token: str) -> dict[str, list[str]]:
+    frame = _incident_frame(url, token, IncidentFilter())
+    return {"teams": sorted(t for t in frame["team"].unique() if t),
+            "services": sorted({s for names in frame["services"] for s in names})}
+
+
+def dashboard_options() -> dict[str, list[str]]:
+    """The teams and services the dashboards' filters offer (cached small, so a re-render stays cheap)."""
+    return _dashboard_options(_url(), change_token())
+
+
+def today() -> date:
+    """Today's UTC date: what overdue and the default window are measured from."""
+    return audit.now().date()
+
+
+def default_dashboard_window() -> tuple[date, date]:
+    """The last DEFAULT_WINDOW_DAYS days, ending today (UTC)."""
+    until = today()
+    return until - timedelta(days=DEFAULT_WINDOW_DAYS - 1), until
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=16, show_spinner=False)
+def _metric_frames(url: str, token: str, filters: DashboardFilter) -> metrics.Frames:
+    with reading(_engine(url)) as session:
+        return metrics.load(session, since=filters.since, until=filters.until, **filters.narrowing())
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=16, show_spinner=False)
+def _summaries(url: str, token: str, filters: DashboardFilter, as_of: date) -> tuple[dict, dict]:
+    current = metrics.summary(_metric_frames(url, token, filters), since=filters.since, until=filters.until,
+                              as_of=as_of)
+    since, until = metrics.previous_window(filters.since, filters.until)
+    before = replace(filters, since=since, until=until)
+    previous = metrics.summary(_metric_frames(url, token, before), since=since, until=until, as_of=as_of)
+    return current, previous
+
+
+def metric_frames(filters: DashboardFilter) -> metrics.Frames:
+    """The window's incidents, changes, claims and action items as DataFrames (coe.metrics.frames)."""
+    return _metric_frames(_url(), change_token(), filters)
+
+
+def summaries(filters: DashboardFilter) -> tuple[dict, dict]:
+    """`coe metrics --json` of the window and of the same-length window before it, as of today."""
+    return _summaries(_url(), change_token(), filters, today())
+
+
+def by_month_table(summary: dict) -> pd.DataFrame:
+    """The monthly chart's data: month, incidents, AI-attributable lower and upper counts and shares."""
+    return pd.DataFrame(summary["by_month"],
+                        columns=["month", "incidents", "ai_lower", "ai_upper", "lower_share", "upper_share"])
+
+
+def control_gap_table(summary: dict) -> pd.DataFrame:
+    """The control-gap chart's data: one row per gap with its count and share of AI-involved incidents."""
+    gaps = summary["control_gaps"]
+    return pd.DataFrame([{"gap": name, "count": gaps[name]["count"], "share": gaps[name]["share"]}
+                         for name in gaps if name != "ai_involved"], columns=["gap", "count", "share"])
+
+
+def cfr_table(summary: dict) -> pd.DataFrame:
+    """The change-failure-rate chart's data: rate, failures and changes per provenance."""
+    rates = summary["change_failure_rate"]
+    return pd.DataFrame([
+        {"provenance": "ai", "rate": rates["ai"], "failures": rates["ai_failures"],
+         "changes": rates["changes_ai_generated"]},
+        {"provenance": "human", "rate": rates["human"], "failures": rates["human_failures"],
+         "changes": rates["changes_human"]},
+    ])
+
+
+def value_counts(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """How many rows have each value of a column (missing as 'not recorded'), most frequent first."""
+    counts = frame[column].fillna("not recorded").astype(str).value_counts()
+    return pd.DataFrame({column: counts.index, "count": counts.to_numpy()})
+
+
+def counted_incidents(frames: metrics.Frames) -> pd.DataFrame:
+    """The incidents metrics count (kind `incident`)."""
+    return frames.incidents[frames.incidents["kind"] == "incident"]
+
+
+def ai_involved(frames: metrics.Frames) -> pd.DataFrame:
+    """Counted incidents where AI was suspected or confirmed (what the governance counts are over)."""
+    rows = counted_incidents(frames)
+    return rows[rows["ai_involvement"].isin(["suspected", "confirmed"])]
+
+
+def duration_minutes(frames: metrics.Frames) -> pd.DataFrame:
+    """Per counted incident: key, severity, ai (AI primary/contributing or not) and TTD…TTR in minutes."""
+    per = minutes_per_incident(frames.incidents)
+    per["ai"] = per["ai_contribution"].isin(["primary", "contributing"]).map(
+        {True: "AI contributed", False: "AI did not contribute"})
+    return per
+
+
+def incident_links(frame: pd.DataFrame, columns: tuple[str, ...] = ("title", "severity", "team")) -> pd.DataFrame:
+    """Incidents behind a chart: a COE link per key and a few columns, newest first when started_at is there."""
+    if "started_at" in frame:
+        frame = frame.sort_values("started_at", ascending=False)
+    table = frame.loc[:, ["key", *[c for c in columns if c in frame]]].copy()
+    table["key"] = COE_LINK + table["key"]
+    return table.reset_index(drop=True)
+
+
+def in_months(frames: metrics.Frames, months: list[str]) -> pd.DataFrame:
+    """Counted incidents that started in one of the months ("YYYY-MM")."""
+    rows = counted_incidents(frames)
+    return rows[rows["started_at"].dt.strftime("%Y-%m").isin(months)]
+
+
+def contested(frames: metrics.Frames) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Contested incidents (newest first) and every claim about them, the claims keyed by incident."""
+    rows = frames.incidents[frames.incidents["attribution_status"] == "contested"].sort_values(
+        "started_at", ascending=False)
+    claims = frames.claims[frames.claims["key"].isin(rows["key"])]
+    return rows, claims
+
+
+def action_flags(frames: metrics.Frames) -> pd.DataFrame:
+    """Action items of counted incidents with title, due date, open/overdue flags and days overdue as of today."""
+    items = frames.action_items[frames.action_items["key"].isin(counted_incidents(frames)["key"])]
+    flags = item_flags(items, today())
+    flags["title"] = items["title"]
+    flags["due_on"] = items["due_on"]
+    flags["days_overdue"] = (pd.Timestamp(today()) - pd.to_datetime(items["due_on"])).dt.days.where(flags["overdue"])
+    return flags
+
+
+AGEING_BUCKETS = (0, 7, 30, 90, 10**9)
+AGEING_LABELS = ("1–7 days", "8–30 days", "31–90 days", "over 90 days")
+
+
+def overdue_ageing(flags: pd.DataFrame) -> pd.DataFrame:
+    """Overdue action items counted by how long they have been overdue."""
+    overdue = flags[flags["overdue"]]
+    buckets = pd.cut(overdue["days_overdue"], bins=list(AGEING_BUCKETS), labels=list(AGEING_LABELS))
+    counts = buckets.value_counts().reindex(list(AGEING_LABELS), fill_value=0)
+    return pd.DataFrame({"overdue for": list(AGEING_LABELS), "count": counts.to_numpy()})
+
+
+def csv(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV, for a download button."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def severity_by_month(frames: metrics.Frames) -> pd.DataFrame:
+    """The severity-mix chart's data: one row per month, a count column per severity."""
+    rows = counted_incidents(frames)
+    table = pd.crosstab(rows["started_at"].dt.strftime("%Y-%m"), rows["severity"]).sort_index()
+    return table.rename_axis(index="month", columns=None).reset_index()
+
+
+def longest(frames: metrics.Frames, per: pd.DataFrame, duration: str, limit: int = 20) -> pd.DataFrame:
+    """The incidents with the longest `duration` (minutes), longest first, with their title and team."""
+    top = per.dropna(subset=[duration]).nlargest(limit, duration).rename(columns={duration: "minutes"})
+    top["minutes"] = top["minutes"].round()
+    return top.merge(frames.incidents.loc[:, ["key", "title", "team"]], on="key", how="left")
+
+
+def open_by_owner(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per owner: open and overdue action items, most overdue first."""
+    table = flags[flags["open"]].groupby(flags["owner"].fillna("no owner"))[["open", "overdue"]].sum()
+    return table.sort_values(["overdue", "open"], ascending=False).rename_axis("owner").reset_index()
+
+
+def overdue_items(flags: pd.DataFrame) -> pd.DataFrame:
+    """Overdue action items, longest overdue first, with a link to their COE."""
+    rows = flags[flags["overdue"]].sort_values("days_overdue", ascending=False)
+    table = rows.loc[:, ["key", "days_overdue", "title", "owner", "control", "status", "due_on"]].copy()
+    table["key"] = COE_LINK + table["key"]
+    return table.reset_index(drop=True)

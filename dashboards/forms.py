@@ -216,19 +216,28 @@ def section_of(problem: Problem) -> str:
     return next((name for name, (_, fields) in SECTIONS.items() if top in fields), "basics")
 
 
-def plain(problem: Problem) -> str:
-    """A problem in words: 'Action items, row 1, completed on: required when status is done'."""
+UTC_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\+00:00")
+
+
+def plain(problem: Problem, zone: ZoneInfo) -> str:
+    """A problem in words, with times as the viewer typed them: 'Resolved at: 08:50 … is before started at …'."""
     where = re.sub(r"\[(\d+)\]", lambda m: f", row {int(m.group(1)) + 1}", problem.field)
     where = where.replace(".", ", ").replace("_", " ")
     where = where[:1].upper() + where[1:]
-    return f"{where}: {problem.message}" if where else problem.message
+    message = UTC_MOMENT.sub(lambda m: _local(m.group(0), zone), problem.message).replace("_at ", " at ")
+    return f"{where}: {message}" if where else message
 
 
-def by_section(problems: list[Problem]) -> dict[str, list[str]]:
+def _local(moment: str, zone: ZoneInfo) -> str:
+    """A UTC ISO timestamp as '2026-11-02 08:50' in the viewer's zone."""
+    return datetime.fromisoformat(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def by_section(problems: list[Problem], zone: ZoneInfo) -> dict[str, list[str]]:
     """Problems in words, grouped by the editor section that shows them."""
     out: dict[str, list[str]] = {}
     for problem in problems:
-        out.setdefault(section_of(problem), []).append(plain(problem))
+        out.setdefault(section_of(problem), []).append(plain(problem, zone))
     return out
 
 

@@ -32,6 +32,7 @@ EDITOR_VERSION = "editor.version"  # the version the edits are based on (optimis
 EDITOR_BASE = "editor.base"  # the loaded COE as coe/v1 data: fields the editor has no widget for
 EDITOR_CONFLICT = "editor.conflict"  # the Conflict sentence of the last save, until reload or a good save
 EDITOR_FLASH = "editor.flash"  # a toast to show after the rerun that follows a save
+EDITOR_AMEND_REASON = "editor.amend_reason"  # why a published COE is being corrected
 
 
 def editor_table_data(name: str) -> str:
@@ -58,3 +59,22 @@ ACTIONS_TEAMS = "action_team"
 ACTIONS_CONTROLS = "control"
 ACTIONS_STATUSES = "action_status"
 ACTIONS_TABLE = "actions.table"  # the data_editor's edited rows
+
+# The dashboards (issue 5): their pages and the sidebar filters they share (kept across pages in DASH_KEPT).
+OVERVIEW_PAGE = "views/overview.py"
+GOVERNANCE_PAGE = "views/governance.py"
+RELIABILITY_PAGE = "views/reliability.py"
+ATTRIBUTION_PAGE = "views/attribution.py"
+FOLLOWTHROUGH_PAGE = "views/followthrough.py"
+REPORTS_PAGE = "views/reports.py"  # the trend report download (issue 6)
+REPORTS_SINCE = "reports.since"
+REPORTS_UNTIL = "reports.until"
+REPORTS_AS_OF = "reports.as_of"
+DASH_SINCE = "dash.since"
+DASH_UNTIL = "dash.until"
+DASH_TEAMS = "dash.team"
+DASH_SERVICES = "dash.service"
+DASH_SEVERITIES = "dash.severity"
+DASH_KINDS = "dash.kind"
+DASH_KEPT = "dash.kept"  # {widget key: value}, so a filter set on one dashboard holds on the next
+OVERVIEW_MONTHS = "overview.months"  # the monthly chart's selection

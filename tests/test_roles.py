@@ -7,7 +7,7 @@ import pytest
 
 from coe import services, users, workflow
 from coe.db import reading, writing
-from coe.enums import Decision, Role, Status
+from coe.enums import AmendmentStatus, Decision, Role, Status
 from coe.errors import PermissionDenied
 from coe.validation import parse_incident, parse_records
 
@@ -104,8 +104,11 @@ def test_a_published_coe_is_refused_an_edit_and_an_amendment_goes_through_review
         pending = services.get_incident(session, key=key)
     assert pending.summary == doc.summary and pending.amendments[0].status == "in_review"
     with writing(engine) as session:
+        assert [d.key for d in workflow.amended(session, status=AmendmentStatus.in_review)] == [key]
         workflow.review(session, key=key, actor="rita", decision=Decision.approve)
+        assert [d.key for d in workflow.amended(session, status=AmendmentStatus.approved)] == [key]
         done = workflow.publish(session, key=key, actor="rita")
+        assert not workflow.amended(session, status=AmendmentStatus.approved)
     assert done.summary == "Corrected summary."
     assert done.status == "published"
     [amendment] = done.amendments

@@ -34,19 +34,20 @@ edited = st.data_editor(
     data.action_item_table(frame),
     key=state.ACTIONS_TABLE,
     hide_index=True,
+    height=min(36 * (len(frame) + 1) + 2, 720),
     disabled=[c for c in data.action_item_table(frame).columns if c != "status" or refusal],
     column_config={
         "key": st.column_config.LinkColumn("COE", display_text=r"key=(.*)$", pinned=True),
         "coe_title": st.column_config.TextColumn("COE title", width="medium"),
         "team": "Team",
-        "title": st.column_config.TextColumn("Action", width="medium"),
+        "title": st.column_config.TextColumn("Action", width="large"),
         "owner": "Owner",
         "control": "Control",
         "priority": st.column_config.TextColumn("Priority", width="small"),
         "due_on": st.column_config.DateColumn("Due"),
         "status": st.column_config.SelectboxColumn("Status", options=[s.value for s in ActionStatus],
                                                    required=True),
-        "overdue_days": st.column_config.NumberColumn("Overdue (days)", format="%d"),
+        "overdue_days": st.column_config.NumberColumn("Overdue", format="%d d", width="small"),
     },
 )
 if refusal:

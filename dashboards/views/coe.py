@@ -3,6 +3,7 @@
 import streamlit as st
 
 import data
+import similar_panel
 import state
 
 key = st.query_params.get(state.KEY_PARAM, "")
@@ -40,6 +41,8 @@ for column, (label, at) in zip(st.columns(len(moments)), moments):
 with st.container(horizontal=True):
     st.download_button("Download coe/v1 JSON", data=data.coe_v1_json(doc), file_name=f"{doc.key}.json",
                        mime="application/json", icon=":material/download:")
+    st.download_button("Download PDF report", data=lambda: data.coe_report_pdf(doc.key), file_name=f"{doc.key}.pdf",
+                       mime="application/pdf", icon=":material/picture_as_pdf:")
     if doc.status != "published":
         st.page_link(state.EDITOR_PAGE, label="Edit", icon=":material/edit:", query_params={state.KEY_PARAM: doc.key})
 
@@ -90,11 +93,31 @@ st.dataframe(data.action_items(doc), hide_index=True,
              column_config={"ticket_url": st.column_config.LinkColumn("ticket"),
                             "title": st.column_config.TextColumn("title", width="large")})
 
+if doc.extra_sections:
+    st.subheader("Other sections (imported)")
+    for section in doc.extra_sections:
+        with st.expander(section.heading or "Untitled"):
+            st.markdown(section.text or "—")
+
+st.subheader("Similar earlier incidents")
+similar_panel.show(data.similar_incidents(data.coe_data(doc)), empty="No earlier incident is like this one.")
+
 st.subheader("Reviews")
 if doc.reviews:
     st.dataframe(data.reviews(doc), hide_index=True,
                  column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm")})
 else:
     st.caption("No reviews yet.")
+
+if doc.amendments:
+    st.subheader("Amendments")
+    st.dataframe(data.amendments(doc), hide_index=True,
+                 column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm")})
+
+st.subheader("History")
+st.caption("Every change to this COE from the tamper-evident audit trail (UTC); check it with `coe audit verify`.")
+st.dataframe(data.history(doc.key), hide_index=True,
+             column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm:ss"),
+                            "fields": st.column_config.TextColumn("fields changed", width="large")})
 
 st.page_link(state.INCIDENTS_PAGE, label="Back to Incidents", icon=":material/arrow_back:")

@@ -4,6 +4,7 @@ import streamlit as st
 
 import data
 import forms
+import similar_panel
 import state
 from coe.enums import Status
 from coe.errors import CoeError, Conflict, ValidationFailed
@@ -42,7 +43,8 @@ if refused:
     st.info(f"{refused}. You can read this form but not save it.")
 published = bool(doc and doc.status == Status.published)
 if published:
-    st.info(f"{doc.key} is published: it is corrected with an amendment, not edited here.")
+    st.info(f"{doc.key} is published: your edits become an amendment, which applies once another "
+            "reviewer approves it and it is published.")
 slots = {}
 
 
@@ -62,6 +64,8 @@ def edit_table(name: str, hint: str) -> None:
 
 
 with section("basics"):
+    if published:
+        st.text_input("Reason for the amendment", key=state.EDITOR_AMEND_REASON, max_chars=2000)
     st.text_input("Title", key=forms.key("title"), max_chars=200)
     left, middle, right = st.columns(3)
     forms.choice(left, "Kind", "kind")
@@ -85,6 +89,14 @@ with section("narrative"):
         forms.markdown_area(label, field)
     forms.choice(st, "Root cause category", "root_cause_category")
     forms.markdown_area("Resolution", "resolution")
+
+with st.expander("Has this happened before? Similar earlier incidents", expanded=True):
+    draft_text = {f: st.session_state.get(forms.key(f)) for f in ("title", "summary", "trigger", "root_cause",
+                                                                     "root_cause_category")}
+    draft_text["services"] = [s.strip() for s in (st.session_state.get(forms.key("services")) or "").split(",")]
+    draft_text |= {"key": key or None, "started_at": doc.started_at if doc else None}
+    similar_panel.show(data.similar_incidents(draft_text),
+                       empty="Nothing similar yet: similar earlier incidents appear here as you write.")
 
 with section("analysis"):
     edit_table("five_whys", "Five whys, in order")
@@ -113,27 +125,35 @@ with section("attribution"):
     edit_table("attribution.claims", "Every claim about the cause, with its source")
 
 with st.container(horizontal=True):
-    save = st.button("Save draft", type="primary", icon=":material/save:", disabled=bool(refused or published))
+    save = not published and st.button("Save draft", type="primary", icon=":material/save:", disabled=bool(refused))
+    amend = published and st.button("Propose amendment", type="primary", icon=":material/rate_review:",
+                                    disabled=bool(refused), help="Reviewers approve it before it applies")
     submit = doc is not None and doc.status == Status.draft and st.button(
         "Submit for review", icon=":material/send:", disabled=bool(refused),
         help="Sends the saved version to reviewers; save your edits first")
 notice = st.container()  # beside the buttons, where the eye is after a click
 
 try:
-    if save:
+    if save or amend:
         values = {k: v for k, v in st.session_state.items() if str(k).startswith("editor.")}
         typed = forms.incident_data(values, tables, st.session_state[state.EDITOR_BASE], zone)
-        saved = data.save_incident(typed, key=key or None, version=st.session_state[state.EDITOR_VERSION])
-        st.session_state[state.EDITOR_FLASH] = f"Saved {saved.key} (version {saved.version})"
+        version = st.session_state[state.EDITOR_VERSION]
+        if amend:
+            saved = data.amend(typed, key=key, version=version, reason=values.get(state.EDITOR_AMEND_REASON, ""))
+            flash = f"Amendment {saved.amendments[-1].number} of {saved.key} is in review"
+        else:
+            saved = data.save_incident(typed, key=key or None, version=version)
+            flash = f"Saved {saved.key} (version {saved.version})"
+        st.session_state[state.EDITOR_FLASH] = flash
     elif submit:
         saved = data.submit(key, st.session_state[state.EDITOR_VERSION])
         st.session_state[state.EDITOR_FLASH] = f"{saved.key} is in review"
-    if save or submit:
+    if save or amend or submit:
         st.session_state[state.EDITOR_LOADED] = None  # load what was saved, with its new version
         st.query_params[state.KEY_PARAM] = saved.key
         st.rerun()
 except ValidationFailed as exc:
-    problems = forms.by_section(exc.problems)
+    problems = forms.by_section(exc.problems, zone)
     notice.error("Not saved: fix the problems shown in " + ", ".join(forms.SECTIONS[s][0] for s in problems) + ".")
     for name, lines in problems.items():
         slots[name].error("\n".join(f"- {line}" for line in lines))

@@ -4,7 +4,7 @@ import streamlit as st
 
 import data
 import state
-from coe.enums import CHECKLIST, Decision, ReviewRole, Status
+from coe.enums import CHECKLIST, AmendmentStatus, Decision, ReviewRole, Status
 from coe.errors import CoeError
 
 st.title("Review queue")
@@ -18,6 +18,7 @@ if refused:
     st.stop()
 
 SELF_APPROVAL = "You are an author of this COE; another reviewer must approve it"
+SELF_APPROVAL_AMENDMENT = "You wrote this amendment or the COE; another reviewer must approve it"
 BUTTONS = {Decision.approve: ("Approve", ":material/check:"),
            Decision.request_changes: ("Request changes", ":material/undo:"),
            Decision.comment: ("Comment", ":material/chat:")}
@@ -29,16 +30,21 @@ def done(message: str) -> None:
     st.rerun()
 
 
-in_review = data.incidents_in(Status.in_review)
+in_review = [*data.incidents_in(Status.in_review), *data.amended(AmendmentStatus.in_review)]
 st.subheader(f"In review ({len(in_review)})")
 if not in_review:
     st.caption("Nothing is waiting for review.")
 for doc in in_review:
-    author = user in doc.authors
+    pending = doc.amendments[-1] if doc.status == Status.published else None
+    author = user in doc.authors or bool(pending and user == pending.author)
+    refusal = SELF_APPROVAL_AMENDMENT if pending else SELF_APPROVAL
     with st.container(border=True):
-        st.markdown(f"**{doc.key} · {doc.title}**")
+        st.markdown(f"**{doc.key} · {doc.title}**" + (f" · amendment {pending.number}" if pending else ""))
         st.caption(f"{doc.severity} · {doc.kind} · team {doc.team or '—'} · by {', '.join(doc.authors)} · "
                    f"version {doc.version}")
+        if pending:
+            st.markdown(f"{pending.author} proposes this correction of the published COE: *{pending.reason}*")
+            st.dataframe(data.amendment_changes(pending), hide_index=True)
         st.page_link(state.COE_PAGE, label="Read the COE", icon=":material/description:",
                      query_params={state.KEY_PARAM: doc.key})
         checks, words = st.columns([2, 3])
@@ -53,9 +59,9 @@ for doc in in_review:
                 label, icon=icon, key=state.review_widget(doc.key, f"decide.{decision}"),
                 type="primary" if decision == Decision.approve else "secondary",
                 disabled=author and decision == Decision.approve,
-                help=SELF_APPROVAL if author and decision == Decision.approve else None)]
+                help=refusal if author and decision == Decision.approve else None)]
         if author:
-            st.caption(SELF_APPROVAL + ".")
+            st.caption(refusal + ".")
         if clicked:
             checklist = {item: st.session_state[state.review_widget(doc.key, item)] for item in CHECKLIST}
             try:
@@ -64,20 +70,23 @@ for doc in in_review:
             except CoeError as exc:
                 st.error(str(exc))
             else:
-                done(f"{saved.key} is now {saved.status}")
+                done(f"amendment {pending.number} of {saved.key} is now {saved.amendments[-1].status}" if pending
+                     else f"{saved.key} is now {saved.status}")
 
-approved = data.incidents_in(Status.approved)
+approved = [*data.incidents_in(Status.approved), *data.amended(AmendmentStatus.approved)]
 st.subheader(f"Approved, ready to publish ({len(approved)})")
 if not approved:
     st.caption("No approved COE is waiting to be published.")
 for doc in approved:
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{doc.key} · {doc.title}** · approved by "
-                    + ", ".join(r.reviewer for r in doc.reviews if r.decision == Decision.approve))
+        reviews = doc.amendments[-1].reviews if doc.status == Status.published else doc.reviews
+        what = f"amendment {doc.amendments[-1].number} of " if doc.status == Status.published else ""
+        st.markdown(f"**{what}{doc.key} · {doc.title}** · approved by "
+                    + ", ".join(r.reviewer for r in reviews if r.decision == Decision.approve))
         if st.button("Publish", icon=":material/public:", key=state.review_widget(doc.key, "publish")):
             try:
                 saved = data.publish(doc.key, doc.version)
             except CoeError as exc:
                 st.error(str(exc))
             else:
-                done(f"{saved.key} is published")
+                done(f"{what}{saved.key} is published")
