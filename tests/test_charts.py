@@ -85,6 +85,8 @@ def test_severity_mix_counts_each_month_and_severity():
     figure = charts.severity_mix(incidents)
     bars = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in figure.data}
     assert bars == {"sev1": {"2025-01": 1, "2025-02": 0}, "sev2": {"2025-01": 1, "2025-02": 2}}
+    colours = {trace.name: trace.marker.color for trace in figure.data}
+    assert colours == {"sev1": charts.figures.SEVERITY_COLORS["sev1"], "sev2": charts.figures.SEVERITY_COLORS["sev2"]}
 
 
 def test_change_failure_rate_leaves_out_a_side_without_volumes():

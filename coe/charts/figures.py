@@ -11,6 +11,8 @@ AI_AGREED = "#d55e00"
 AI_DISPUTED = "#e69f00"
 NOT_AI = "#0072b2"
 SHARE_BAND = "rgba(213, 94, 0, 0.18)"
+# Fixed per severity (worst darkest), so no theme's colour cycle can paint sev1 blue.
+SEVERITY_COLORS = {"sev1": "#7f0000", "sev2": "#d55e00", "sev3": "#e69f00", "sev4": "#56b4e9", "sev5": "#999999"}
 
 CONTROL_GAP_LABELS = {
     "gate_bypassed_or_absent": "approval gate bypassed or absent",
@@ -27,7 +29,8 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
     figure.update_layout(
         title=title,
         template="plotly_white",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        # Anchored to the bottom of the figure, not the plot, so it never meets an x-axis title either.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
         margin={"l": 10, "r": 10, "t": 50, "b": 90},
     )
     return figure
@@ -127,7 +130,8 @@ def severity_mix(incidents: pd.DataFrame) -> go.Figure:
     table = pd.crosstab(months, incidents["severity"]).sort_index()
     figure = go.Figure()
     for severity in sorted(table.columns):
-        figure.add_bar(x=table.index, y=table[severity].to_numpy(), name=str(severity))
+        figure.add_bar(x=table.index, y=table[severity].to_numpy(), name=str(severity),
+                       marker_color=SEVERITY_COLORS.get(str(severity)))
     figure.update_layout(barmode="stack", yaxis={"title": "incidents"})
     return _layout(figure, "Severity mix per month")
 
