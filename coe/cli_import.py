@@ -1,5 +1,9 @@
 """`coe import`: files of any supported format in, all-or-nothing, with a dry run."""
 
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +16,10 @@ from coe.cli_support import actor, command, engine
 from coe.db import reading, writing
 from coe.errors import Problem, ValidationFailed
 
-FORMAT_HELP = "auto (by extension and content), json (coe/v1), markdown, statuspage (Statuspage API JSON or JSONL) or csv."
+PROGRESS_ENV = "COE_PROGRESS"  # 1: always draw the progress bar, 0: never; unset: only when stderr is a terminal
+FORMAT_HELP = ("auto (by extension and content), json (coe/v1), markdown, statuspage (Statuspage API JSON or JSONL), "
+               "csv, agent-postmortem (agent post-mortem YAML records or their JSON export) or aiid (an AI Incident "
+               "Database snapshot folder or its incidents.csv).")
 
 
 @command("import")
@@ -28,6 +35,8 @@ def import_(
     map_: Annotated[list[str] | None, typer.Option("--map", help="csv: COLUMN=FIELD for a column not named like its field.")] = None,
 ) -> None:
     """Import COEs from files; all-or-nothing: one invalid record and nothing is written.
+
+    A large coe/v1 file shows a progress bar on a terminal (COE_PROGRESS=0 hides it, COE_PROGRESS=1 forces it).
 
     Example: coe import incidents.json
 
@@ -85,14 +94,42 @@ def import_(
 
 def _import_stream(session: Session, path: Path, stream: interchange.JsonStream, by: str) -> list[str]:
     """Store a large coe/v1 file batch by batch in the caller's transaction; any problem and it is all rolled back."""
-    try:
-        keys = services.import_batches(session, batches=stream, actor=by, source=str(path))
-    except ValidationFailed as exc:  # a key already in the database: number it within the whole file
-        stream.problems += [Problem(p.field, p.message, (p.record or 0) + stream.offset or None) for p in exc.problems]
-        keys = []
+    with _progress(path) as report:
+        stream.progress = report
+        try:
+            keys = services.import_batches(session, batches=stream, actor=by, source=str(path))
+        except ValidationFailed as exc:  # a key already in the database: number it within the whole file
+            stream.problems += [Problem(p.field, p.message, (p.record or 0) + stream.offset or None) for p in exc.problems]
+            keys = []
     if stream.problems:
         for problem in stream.problems:
             typer.echo(problem.line(str(path)), err=True)
         # Raising rolls the whole transaction back; --skip-invalid does not apply to a streamed file.
         raise typer.Exit(1)
     return keys
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while a large file is read, when a person watches; erased before anything is printed."""
+    watching = os.environ.get(PROGRESS_ENV, "")
+    if watching == "0" or (watching != "1" and not sys.stderr.isatty()):
+        yield None
+        return
+    # Imported here: only an interactive import of a large file draws a bar.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(bar_width=24), DownloadColumn(),
+               TextColumn("{task.fields[records]:,} incidents"), TimeElapsedColumn())
+    # Decided above from stderr itself: FORCE_COLOR (set by many CI systems) must not draw a bar into a log.
+    console = Console(stderr=True, force_terminal=True, force_interactive=True)
+    with Progress(*columns, console=console, transient=True, refresh_per_second=4) as bar:
+        task = bar.add_task(f"importing {path.name}", total=path.stat().st_size, records=0)
+        yield lambda done, records: bar.update(task, completed=done, records=records)

@@ -1,5 +1,6 @@
 """Engines and sessions: SQLite with foreign keys, WAL and a busy timeout; PostgreSQL by URL."""
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -71,3 +72,15 @@ def reading(engine: Engine) -> Iterator[Session]:
     """A read-only session."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Bulk loads make millions of acyclic objects (rows, strings); the cycle collector would rescan them all, often."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

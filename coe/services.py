@@ -1,8 +1,6 @@
 """Every write goes through here: keys, versions, workflow rules and the audit trail."""
 
-import gc
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -10,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlmodel import Session
 
-from coe import audit, models, schema, store, users
+from coe import audit, db, models, schema, store, users
 from coe.enums import Status
 from coe.errors import Conflict, NotFound, Problem, ValidationFailed, WorkflowError
 
@@ -45,22 +43,11 @@ def import_batches(
 ) -> list[str]:
     """Import a long stream a batch at a time, in the caller's one transaction, so memory stays flat."""
     keys: list[str] = []
-    with _no_cycle_collection():
+    with db.paused_gc(), store.bulk_cache(session):
         for batch in batches:
             keys.extend(import_incidents(session, incidents=batch, actor=actor, source=source))
     return keys
 
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Bulk loads make millions of acyclic objects; the cycle collector would rescan them all, often."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def create_incident(session: Session, *, incident: schema.Incident, actor: str) -> schema.Incident:
