@@ -7,7 +7,8 @@ import typer
 
 from coe.cli_support import command, engine
 from coe.db import reading
-from coe.search import fulltext, similar as similarity
+from coe.search import fulltext
+from coe.search import similar as similarity
 
 Limit = Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -4,11 +4,10 @@ import json
 
 from typer.testing import CliRunner
 
-from coe.cli import app
-from coe.db import reading
-from coe.search.similar import similar, similar_to_draft
 from coe import services
-from coe.db import writing
+from coe.cli import app
+from coe.db import reading, writing
+from coe.search.similar import similar, similar_to_draft
 from tests.search_corpus import corpus_doc, seed
 
 AGAIN = ("0009", "2025-02-01", "Agent deleted the staging environment",
@@ -32,6 +31,8 @@ def test_a_draft_like_a_past_incident_finds_it_first(engine, domain_example) -> 
     assert first.key == "COE-2024-0002"
     assert "shared services: orders" in first.reasons
     assert first.text_similarity > 0.5
+    shared = next(r for r in first.reasons if r.startswith("words in common: "))
+    assert {"cascading", "failure", "amplified"} <= set(shared.removeprefix("words in common: ").split(", "))
 
 
 def test_unfinished_fixes_are_flagged_and_only_earlier_incidents_count(engine, domain_example) -> None:

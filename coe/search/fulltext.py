@@ -71,13 +71,20 @@ def fts5_expression(terms: list[Term], joiner: str = " ") -> str:
 
 
 def _sqlite(session: Session, parsed: Query, limit: int) -> list[tuple[int, float, str]]:
-    """(id, rank, snippet) from FTS5, bm25 with column weights; filtered queries look further down the list."""
+    """(id, rank, snippet) from FTS5: incidents with every term in the title first, then by weighted bm25.
+
+    FTS5's bm25 saturates (k1 = 1.2), so column weights alone let a short text that repeats a word outrank
+    the incident whose title names it; the rank is 1 + bm25/(1 + bm25) for a title match, bm25/(1 + bm25) else.
+    """
     weights = ", ".join(str(w) for w in WEIGHTS)
+    expression = fts5_expression(parsed.terms)
     rows = session.execute(
-        text(f"SELECT rowid, -bm25({FTS_TABLE}, {weights}) AS rank, "
+        text(f"SELECT rowid, rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :in_title)"
+             f" + -bm25({FTS_TABLE}, {weights}) / (1 - bm25({FTS_TABLE}, {weights})) AS rank, "
              f"snippet({FTS_TABLE}, -1, '{MARK}', '{MARK}', '…', 16) "
              f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match ORDER BY rank DESC LIMIT :limit"),
-        {"match": fts5_expression(parsed.terms), "limit": limit * 50 if parsed.filters else limit},
+        {"match": expression, "in_title": f"title : ({expression})",
+         "limit": limit * 50 if parsed.filters else limit},
     )
     return [(i, r, s) for i, r, s in rows]
 

@@ -15,16 +15,14 @@ from coe.enums import ActionStatus
 from coe.errors import NotFound
 from coe.search.fulltext import INCIDENT, SERVICE, fts5_expression, pg_tsquery
 from coe.search.index import FTS_TABLE, PG_TABLE, WEIGHTS
-from coe.search.query import Term
+from coe.search.query import STOP_WORDS, Term
 
 ACTION: Any = models.ActionItem.__table__
 CANDIDATES = 100
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_COMMON = frozenset(
-    "that this with from were was have been when which their there into after about what they them then than "
-    "also because could would should while during before other more most some only over such very will just "
-    "incident issue problem caused cause".split()
-)
+_VAGUE = """also could would incident issue problem caused cause"""  # words every COE uses
+_COMMON = STOP_WORDS | frozenset(_VAGUE.split())
+SHOWN_WORDS = 6  # words in common listed in a reason
 UNFINISHED = (ActionStatus.open.value, ActionStatus.in_progress.value)
 
 
@@ -76,7 +74,7 @@ def similar_to_draft(session: Session, *, draft: dict[str, Any], limit: int = 5)
     for incident_id, name in session.execute(
             select(SERVICE.c.incident_id, SERVICE.c.name).where(SERVICE.c.incident_id.in_(list(candidates)))):
         services.setdefault(incident_id, set()).add(name)
-    mine = _draft_text(draft)
+    mine = _distinct(_draft_text(draft))
     matches = [_match(draft, rows[i], services.get(i, set()), mine, body) for i, body in candidates.items() if i in rows]
     matches.sort(key=lambda m: m.score, reverse=True)
     best = matches[:limit]
@@ -131,10 +129,22 @@ def _draft_text(draft: dict[str, Any]) -> str:
     return " ".join(str(draft.get(k) or "") for k in ("title", "summary", "trigger", "root_cause", "resolution"))
 
 
-def _match(draft: dict[str, Any], row: Any, services: set[str], mine: str, body: str) -> Match:
-    """Score one candidate: text similarity plus the structured fields it shares, each a stated reason."""
-    similarity = fuzz.token_set_ratio(mine, body, processor=str.lower) / 100
+def _distinct(text: str) -> list[str]:
+    """The words of a text that say something, most frequent first."""
+    # Without dropping common and short words, any two long texts look alike to token_set_ratio.
+    return [w for w, _ in Counter(w for w in _WORD.findall(text.lower()) if w not in _COMMON).most_common()]
+
+
+def _match(draft: dict[str, Any], row: Any, services: set[str], mine: list[str], body: str) -> Match:
+    """Score one candidate: text similarity and words in common, plus the structured fields it shares, each a reason."""
+    theirs = _distinct(body)
+    similarity = fuzz.token_set_ratio(" ".join(mine), " ".join(theirs)) / 100
     reasons, score = [f"text similarity {similarity:.2f}"], 0.6 * similarity
+    known = set(theirs)
+    common = [w for w in mine if w in known]
+    if common:
+        reasons.append(f"words in common: {', '.join(common[:SHOWN_WORDS])}")
+        score += 0.2 * min(1.0, len(common) / 8)
     shared = sorted(services & set(draft.get("services") or []))
     if shared:
         reasons.append(f"shared services: {', '.join(shared)}")

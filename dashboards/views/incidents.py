@@ -1,4 +1,4 @@
-"""Incidents: every COE in a filterable table; a row opens its COE."""
+"""Incidents: every COE in a filterable table, or the best full-text matches of a search; a row opens its COE."""
 
 from datetime import date
 
@@ -7,7 +7,11 @@ import streamlit as st
 import data
 import state
 from coe.enums import Involvement, Kind, Severity, Status
+from coe.errors import ValidationFailed
 from coe.services import IncidentFilter
+
+SHOWN_SNIPPETS = 5  # the best matches shown with their highlighted text above the table
+SEARCH_LIMIT = 200
 
 st.title("Incidents")
 
@@ -36,24 +40,42 @@ with st.sidebar:
     involvement = st.multiselect("AI involvement", [i.value for i in Involvement],
                                  key=state.FILTER_AI_INVOLVEMENT, **remembered)
 
-search = st.text_input("Search titles", key=state.SEARCH, placeholder="e.g. database, deploy, agent",
-                       **remembered)
+search = st.text_input(
+    "Search", key=state.SEARCH, placeholder='e.g. dns, "cascading failure", permiss*, service:payments',
+    help='Every text of a COE, best match first. A "phrase", prefix*, and service:, team:, severity:, ai: filters.',
+    **remembered,
+)
 filters = IncidentFilter(
     since=since, until=until, teams=tuple(teams), services=tuple(service_names),
     severities=tuple(severities), kinds=tuple(kinds), statuses=tuple(statuses),
     ai_involvement=tuple(involvement),
 )
-frame = data.incidents(filters, search)
+try:
+    frame = data.searched_incidents(filters, search, SEARCH_LIMIT) if search.strip() else data.incidents(filters)
+except ValidationFailed as problem:
+    sentence = problem.problems[0].message
+    st.warning(f"{sentence[0].upper()}{sentence[1:]}.")
+    st.stop()
 
 shown = len(frame)
 noun = "incident" if total == 1 else "incidents"
-st.markdown(f"**{total} {noun}**" if shown == total else f"**{shown} of {total} {noun}**")
+if search.strip():
+    best = f"the {shown} best matches" if shown == SEARCH_LIMIT else f"{shown} {'match' if shown == 1 else 'matches'}"
+    st.markdown(f"**{best[0].upper()}{best[1:]}** of {total} {noun}, best first")
+else:
+    st.markdown(f"**{total} {noun}**" if shown == total else f"**{shown} of {total} {noun}**")
 if frame.empty:
-    st.caption("Nothing matches these filters; widen them in the sidebar.")
+    st.caption("Nothing matches; try other words, or widen the filters in the sidebar.")
     st.stop()
 
+table = data.incident_table(frame)
+if search.strip():
+    for hit in frame.head(SHOWN_SNIPPETS).itertuples():
+        st.markdown(f"[**{hit.key}**]({data.COE_LINK}{hit.key}) · {hit.title}  \n{hit.snippet}")
+    table.insert(2, "match", frame["snippet"])
+
 event = st.dataframe(
-    data.incident_table(frame),
+    table,
     key=state.INCIDENT_TABLE,
     hide_index=True,
     on_select="rerun",
@@ -63,6 +85,7 @@ event = st.dataframe(
         "key": st.column_config.LinkColumn("Key", display_text=r"key=(.*)$", pinned=True,
                                            help="Opens the COE in a new tab; select a row to open it here"),
         "title": st.column_config.TextColumn("Title", width="medium"),
+        "match": st.column_config.MarkdownColumn("Match", width="large", help="Where the words were found"),
         "started": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
         "severity": st.column_config.TextColumn("Severity", width="small"),
         "kind": st.column_config.TextColumn("Kind", width="small"),

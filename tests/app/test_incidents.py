@@ -104,17 +104,54 @@ def test_a_filter_in_the_url_narrows_the_list(seeded: list[str]) -> None:
     assert at.dataframe[0].value["title"].tolist() == ["Database failover stalled"]
 
 
-def test_search_matches_titles_in_any_case(seeded: list[str]) -> None:
+def test_search_ranks_full_text_matches_and_highlights_them(seeded: list[str]) -> None:
     at = run()
-    at.text_input(key="q").input("AGENT").run()
+    at.text_input(key="q").input("AUTHORISATION").run()  # only in the root cause of COE-2025-0001, not a title
+    assert not at.exception, [e.message for e in at.exception]
+    assert "1 match** of 5 incidents" in texts(at)
+    assert table_keys(at) == ["COE-2025-0001"]
+    [shown] = [m.value for m in at.markdown if "COE-2025-0001" in m.value]
+    assert "**authorisation**" in shown.lower()
+    assert "**authorisation**" in at.dataframe[0].value["match"][0].lower()
+
+
+def test_search_orders_by_relevance_not_date(seeded: list[str]) -> None:
+    at = run()
+    at.text_input(key="q").input("agent").run()
+    keys = table_keys(at)
+    titles = at.dataframe[0].value["title"].tolist()
+    assert set(keys) >= {"COE-2025-0001"} and "Agent proposed dropping a table" in titles
+    assert titles[0] == "Agent proposed dropping a table"  # the word in its title outweighs older body text
+
+
+def test_search_still_applies_the_filters(seeded: list[str]) -> None:
+    at = run(kind="near_miss")
+    at.text_input(key="q").input("agent").run()
     assert at.dataframe[0].value["title"].tolist() == ["Agent proposed dropping a table"]
-
-
-def test_a_filter_matching_nothing_says_so(seeded: list[str]) -> None:
     at = run()
-    at.text_input(key="q").input("no such words").run()
+    at.text_input(key="q").input("agent severity:sev2").run()
+    assert table_keys(at) == ["COE-2025-0001"]
+
+
+@pytest.mark.parametrize(("query", "sentence"), [
+    ("and of", "The search 'and of' has only common words (and, of), which are not searched"),
+    ('"*', """The search '"*' has no words to look for."""),
+    ("severity:", "The filter severity: needs a value, e.g. severity:sev1."),
+])
+def test_a_query_with_nothing_to_look_for_is_one_sentence(seeded: list[str], query: str, sentence: str) -> None:
+    at = run()
+    at.text_input(key="q").input(query).run()
+    assert not at.exception, [e.message for e in at.exception]
+    [warning] = at.warning
+    assert warning.value.startswith(sentence)
+    assert not at.dataframe
+
+
+def test_a_search_matching_nothing_says_so(seeded: list[str]) -> None:
+    at = run()
+    at.text_input(key="q").input("zebra").run()
     assert not at.exception
-    assert "0 of 5 incidents" in texts(at)
+    assert "0 matches** of 5 incidents" in texts(at)
     assert not at.dataframe
 
 
