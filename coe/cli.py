@@ -67,7 +67,7 @@ def demo_(
     seed: Annotated[int, typer.Option(help="Same seed, same history.")] = 7,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing if the database holds incidents.")] = False,
 ) -> None:
-    """Fill the database with a realistic synthetic two-year history.
+    """Fill the database with a realistic synthetic two-year history and its teams' monthly change volumes.
 
     Example: coe demo --incidents 500 --seed 7
     """
@@ -78,8 +78,7 @@ def demo_(
             return
     started = time.perf_counter()
     with writing(db) as session:
-        keys = services.import_batches(session, batches=demo.batches(incidents, seed), actor=actor(ctx),
-                                       source=f"coe demo --seed {seed}")
+        keys = demo.fill(session, incidents=incidents, seed=seed, actor=actor(ctx))
     typer.echo(f"added {len(keys)} demo incidents in {time.perf_counter() - started:.1f} s")
 
 

@@ -6,9 +6,22 @@ from datetime import date
 from itertools import islice
 from math import log
 
-from coe import demo_followup
+from sqlmodel import Session
+
+from coe import demo_followup, services, volumes
 from coe import demo_text as vocab
-from coe.demo_draw import DAY, EPOCH_ORDINAL, MINUTE, between, choice, day, distinct, iso, pick, table
+from coe.demo_draw import (
+    DAY,
+    EPOCH_ORDINAL,
+    MINUTE,
+    between,
+    choice,
+    day,
+    distinct,
+    iso,
+    pick,
+    table,
+)
 from coe.schema import Incident
 from coe.validation import parse_records
 
@@ -359,6 +372,19 @@ def _claim(rng: random.Random, source_kind: str, attributes_to: str, ctx: dict, 
         "url": f"https://news.example.com/articles/{between(rng, 10_000, 99_999)}" if press else None,
         "stated_on": day(min(first_day + between(rng, 2, 60), end_day)),
     }
+
+
+def fill(session: Session, *, incidents: int = 500, seed: int = 7, actor: str) -> list[str]:
+    """Import the history and its teams' change volumes in the caller's transaction; the new incidents' keys."""
+    source = f"coe demo --seed {seed}"
+    keys = services.import_batches(session, batches=batches(incidents, seed), actor=actor, source=source)
+    volumes.import_volumes(session, rows=change_volumes(incidents, seed), actor=actor, source=source)
+    return keys
+
+
+def change_volumes(incidents: int = 500, seed: int = 7, *, end: date | None = None) -> list[dict]:
+    """Monthly change volumes per team for the same history (coe.volumes rows), deterministic for a seed."""
+    return demo_followup.change_volumes(incidents, seed, end=end or DEFAULT_END, days=HISTORY_DAYS)
 
 
 def batches(incidents: int = 500, seed: int = 7, *, size: int = 2_000) -> Iterator[list[Incident]]:

@@ -1,10 +1,12 @@
-"""What follows an incident in the demo history: action items, the review workflow, external references."""
+"""What surrounds an incident in the demo history: action items, the review workflow, external references,
+and the teams' monthly change volumes."""
 
 import random
+from datetime import date, timedelta
 from math import log
 
 from coe import demo_text as vocab
-from coe.demo_draw import DAY, between, choice, distinct, day, iso, pick, table
+from coe.demo_draw import DAY, between, choice, day, distinct, iso, pick, table
 from coe.enums import CHECKLIST
 
 ODDS = {name: table(odds) for name, odds in vocab.ODDS.items()}
@@ -86,3 +88,32 @@ def external_refs(rng: random.Random, number: int, severity: str, attribution: d
         entry = str(between(rng, 1_000, 1_400))
         refs.append({"system": "aiid", "id": entry, "url": f"https://incidentdatabase.example.org/cite/{entry}"})
     return refs
+
+
+# Changes that fail, per change, by provenance: AI-generated changes fail more often than human ones.
+DEMO_CFR = {"ai": 0.04, "human": 0.025}
+# Share of incidents with a causal change of that provenance, at the start and the end of the history.
+CAUSAL_SHARE = {"ai": (0.05, 0.32), "human": (0.87, 0.64)}
+
+
+def change_volumes(incidents: int, seed: int, *, end: date, days: int) -> list[dict]:
+    """Changes shipped per team and month over the history, sized so the demo's change failure rates are plausible.
+
+    Deterministic for a seed; the AI-generated share rises as the incidents' AI share does.
+    """
+    rng = random.Random(f"volumes-{seed}")
+    first = end - timedelta(days=days - 1)  # the history ends with the `end` day
+    months = [f"{year:04d}-{month:02d}" for year in range(first.year, end.year + 1) for month in range(1, 13)
+              if f"{first:%Y-%m}" <= f"{year:04d}-{month:02d}" <= f"{end:%Y-%m}"]
+    odds = vocab.ODDS["kind"]
+    per_team_month = incidents * odds["incident"] / sum(odds.values()) / len(months) / len(vocab.TEAMS)
+    rows = []
+    for number, month in enumerate(months):
+        progress = (number + 0.5) / len(months)
+        for team, *_ in vocab.TEAMS:
+            counts = {side: round(per_team_month * (start + (stop - start) * progress) / DEMO_CFR[side]
+                                  * rng.uniform(0.85, 1.15))
+                      for side, (start, stop) in CAUSAL_SHARE.items()}
+            rows.append({"month": month, "team": team, "changes_total": counts["ai"] + counts["human"],
+                         "changes_ai_generated": counts["ai"]})
+    return rows

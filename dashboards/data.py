@@ -4,7 +4,7 @@ import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from coe.enums import CHECKLIST, AmendmentStatus, AttributionStatus, Decision, S
 from coe.errors import NotFound, PermissionDenied
 from coe.reports.coe_report import report_pdf
 from coe.reports.trend_report import trend_pdf
-from coe.search import similar as similarity
+from coe.search import fulltext, similar as similarity
 from coe import metrics
 from coe.metrics.actions import item_flags
 from coe.metrics.durations import minutes as minutes_per_incident
@@ -66,7 +66,11 @@ def clear() -> None:
     _action_item_frame.clear()
     _similar.clear()
     _metric_frames.clear()
-    _summaries.clear()
+    _summary.clear()
+    _headlines.clear()
+    _started_in.clear()
+    _durations.clear()
+    _action_flags.clear()
     _dashboard_options.clear()
 
 
@@ -99,12 +103,27 @@ def incident_count() -> int:
     return _incident_count(_url(), change_token())
 
 
-def incidents(filters: IncidentFilter = IncidentFilter(), search: str = "") -> pd.DataFrame:
-    """The incident list for a filter, newest first, narrowed to titles containing `search` (any case)."""
-    frame = _incident_frame(_url(), change_token(), filters)
-    if search.strip():
-        frame = frame[frame["title"].str.contains(search.strip(), case=False, regex=False)]
-    return frame.reset_index(drop=True)
+def incidents(filters: IncidentFilter = IncidentFilter()) -> pd.DataFrame:
+    """The incident list for a filter, newest first."""
+    return _incident_frame(_url(), change_token(), filters).reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
+def _search_hits(url: str, token: str, query: str, limit: int) -> pd.DataFrame:
+    with reading(_engine(url)) as session:
+        hits = fulltext.search(session, query=query, limit=limit)
+    return pd.DataFrame([(h.key, h.rank, h.snippet) for h in hits], columns=["key", "rank", "snippet"])
+
+
+def searched_incidents(filters: IncidentFilter, query: str, limit: int = 200) -> pd.DataFrame:
+    """The `limit` best full-text matches of `query` that pass `filters`, best first, each with its snippet.
+
+    Raises ValidationFailed, in one sentence, for a query with nothing to look for.
+    """
+    # Filters are applied to the ranked hits, so a narrowed list looks further down the ranking.
+    wanted = limit if filters == IncidentFilter() else limit * 10
+    hits = _search_hits(_url(), change_token(), query.strip(), wanted)
+    return hits.merge(_incident_frame(_url(), change_token(), filters), on="key").head(limit)
 
 
 def filter_options() -> dict[str, Any]:
@@ -414,9 +433,8 @@ class DashboardFilter:
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def _dashboard_options(url: str, token: str) -> dict[str, list[str]]:
-    frame = _incident_frame(url, token, IncidentFilter())
-    return {"teams": sorted(t for t in frame["team"].unique() if t),
-            "services": sorted({s for names in frame["services"] for s in names})}
+    with reading(_engine(url)) as session:
+        return metrics.frames.filter_values(session)
 
 
 def dashboard_options() -> dict[str, list[str]]:
@@ -435,20 +453,35 @@ def default_dashboard_window() -> tuple[date, date]:
     return until - timedelta(days=DEFAULT_WINDOW_DAYS - 1), until
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=16, show_spinner=False)
+# A resource cache hands every page the same frames: pickling 100,000 rows per re-render would cost seconds.
+# Pages and the functions below only read them; at 100,000 incidents a window's frames hold ~160 MB.
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4, show_spinner=False)
 def _metric_frames(url: str, token: str, filters: DashboardFilter) -> metrics.Frames:
     with reading(_engine(url)) as session:
         return metrics.load(session, since=filters.since, until=filters.until, **filters.narrowing())
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=16, show_spinner=False)
-def _summaries(url: str, token: str, filters: DashboardFilter, as_of: date) -> tuple[dict, dict]:
-    current = metrics.summary(_metric_frames(url, token, filters), since=filters.since, until=filters.until,
-                              as_of=as_of)
-    since, until = metrics.previous_window(filters.since, filters.until)
-    before = replace(filters, since=since, until=until)
-    previous = metrics.summary(_metric_frames(url, token, before), since=since, until=until, as_of=as_of)
-    return current, previous
+def _summary(url: str, token: str, filters: DashboardFilter, as_of: date) -> dict:
+    return metrics.summary(_metric_frames(url, token, filters), since=filters.since, until=filters.until,
+                           as_of=as_of)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=16, show_spinner=False)
+def _headlines(url: str, token: str, filters: DashboardFilter, as_of: date) -> tuple[dict, dict]:
+    with reading(_engine(url)) as session:
+        return metrics.headlines(session, since=filters.since, until=filters.until, as_of=as_of,
+                                 **filters.narrowing())
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=16, show_spinner=False)
+def _started_in(url: str, token: str, filters: DashboardFilter, months: tuple[str, ...]) -> pd.DataFrame:
+    first, last = pd.Period(months[0]), pd.Period(months[-1])
+    with reading(_engine(url)) as session:
+        rows = metrics.frames.incident_columns(
+            session, STARTED_IN_COLUMNS, since=max(filters.since, first.start_time.date()),
+            until=min(filters.until, last.end_time.date()), **filters.narrowing())
+    return rows[(rows["kind"] == "incident") & rows["started_at"].dt.strftime("%Y-%m").isin(months)]
 
 
 def metric_frames(filters: DashboardFilter) -> metrics.Frames:
@@ -456,9 +489,44 @@ def metric_frames(filters: DashboardFilter) -> metrics.Frames:
     return _metric_frames(_url(), change_token(), filters)
 
 
-def summaries(filters: DashboardFilter) -> tuple[dict, dict]:
-    """`coe metrics --json` of the window and of the same-length window before it, as of today."""
-    return _summaries(_url(), change_token(), filters, today())
+def summary(filters: DashboardFilter) -> dict:
+    """`coe metrics --json` of the window, as of today."""
+    return _summary(_url(), change_token(), filters, today())
+
+
+def headlines(filters: DashboardFilter) -> tuple[dict, dict]:
+    """The Overview's numbers (coe.metrics.headline) of the window and of the same-length window before it."""
+    return _headlines(_url(), change_token(), filters, today())
+
+
+STARTED_IN_COLUMNS = ("key", "kind", "title", "severity", "ai_contribution", "attribution_status", "team",
+                      "started_at")
+
+
+def started_in(filters: DashboardFilter, months: list[str]) -> pd.DataFrame:
+    """Counted incidents of the window and filters that started in one of the months ("YYYY-MM")."""
+    return _started_in(_url(), change_token(), filters, tuple(sorted(months)))
+
+
+# Tables derived from the frames, kept like them so that a click or a re-render does not recompute them.
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4, show_spinner=False)
+def _durations(url: str, token: str, filters: DashboardFilter) -> pd.DataFrame:
+    return duration_minutes(_metric_frames(url, token, filters))
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4, show_spinner=False)
+def _action_flags(url: str, token: str, filters: DashboardFilter, as_of: date) -> pd.DataFrame:
+    return action_flags(_metric_frames(url, token, filters))  # as_of (today) only keys the cache
+
+
+def durations_of(filters: DashboardFilter) -> pd.DataFrame:
+    """duration_minutes() of the window's frames."""
+    return _durations(_url(), change_token(), filters)
+
+
+def action_flags_of(filters: DashboardFilter) -> pd.DataFrame:
+    """action_flags() of the window's frames, as of today."""
+    return _action_flags(_url(), change_token(), filters, today())
 
 
 def by_month_table(summary: dict) -> pd.DataFrame:
@@ -517,12 +585,6 @@ def incident_links(frame: pd.DataFrame, columns: tuple[str, ...] = ("title", "se
     table = frame.loc[:, ["key", *[c for c in columns if c in frame]]].copy()
     table["key"] = COE_LINK + table["key"]
     return table.reset_index(drop=True)
-
-
-def in_months(frames: metrics.Frames, months: list[str]) -> pd.DataFrame:
-    """Counted incidents that started in one of the months ("YYYY-MM")."""
-    rows = counted_incidents(frames)
-    return rows[rows["started_at"].dt.strftime("%Y-%m").isin(months)]
 
 
 def contested(frames: metrics.Frames) -> tuple[pd.DataFrame, pd.DataFrame]:

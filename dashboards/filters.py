@@ -1,7 +1,8 @@
-"""The sidebar filters every dashboard page shares: a window of days, teams, services, severities, kinds."""
+"""The dashboards' shared sidebar filters (window, teams, services, severities, kinds) and click-through lists."""
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import data
@@ -55,3 +56,15 @@ def empty_state() -> bool:
     st.info("No incidents yet. Run `coe demo` to load a realistic synthetic history, "
             "or write a COE on the **Write COE** page; the dashboards fill in from there.")
     return True
+
+
+LINK = {"key": st.column_config.LinkColumn("key", display_text=r"key=(.*)")}
+CLICK = "Click bars or points (shift-click for several) to list the incidents behind them."
+
+
+def behind(rows: pd.DataFrame, heading: str, columns: tuple[str, ...] = ("title", "severity", "team")) -> None:
+    """Under a chart: the rows its clicked points stand for, each linked to its COE (nothing when none)."""
+    if rows is None:
+        return
+    st.markdown(f"**{heading}** — {len(rows)}")
+    st.dataframe(data.incident_links(rows, columns), column_config=LINK, hide_index=True)

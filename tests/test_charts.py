@@ -52,7 +52,7 @@ def test_control_gaps_on_an_empty_window_has_no_shares():
 def test_counts_by_counts_missing_values_as_not_recorded():
     incidents = pd.DataFrame({"tool": ["copilot", "copilot", None, "cursor", "copilot"]})
     (bar,) = charts.counts_by(incidents, "tool", "Incidents by tool").data
-    assert list(bar.x)[0] == "copilot"
+    assert bar.x[0] == "copilot"
     assert dict(zip(bar.x, bar.y, strict=True)) == {"copilot": 3, "cursor": 1, "not recorded": 1}
 
 
@@ -115,3 +115,42 @@ def test_overview_tiles_show_values_and_changes_against_the_previous_window():
 def test_overview_tiles_on_empty_windows_show_dashes_and_no_change():
     tiles = charts.overview_tiles(_summary(0, None, None, None, 0), _summary(0, None, None, None, 0))
     assert [(t.value, t.delta) for t in tiles] == [("0", "+0"), ("—", None), ("—", None), ("0", "+0")]
+
+
+def test_picked_reads_the_customdata_of_clicked_points():
+    assert charts.picked(None) == [] and charts.picked({"selection": {"points": []}}) == []
+    event = {"selection": {"points": [{"customdata": "b"}, {"x": 3}, {"customdata": "a"}, {"customdata": "b"},
+                                      {"customdata": ["2025-03", "sev2"]}]}}
+    assert charts.picked(event) == ["b", "a", ("2025-03", "sev2")]
+
+
+def test_every_clickable_figure_carries_what_its_points_stand_for():
+    per = pd.DataFrame({"key": ["A", "B", "C"], "severity": ["sev1", "sev2", "sev2"], "ttr": [30.0, 10.0, 20.0]})
+    ecdf = charts.duration_ecdf(per, "ttr", "severity", "t")
+    assert [list(trace.customdata) for trace in ecdf.data] == [["A"], ["B", "C"]]  # in the line's order
+    gaps = charts.control_gaps({"ai_involved": 1, "dark_code": {"count": 1, "share": 1.0}})
+    assert "dark_code" in list(gaps.data[0].customdata)
+    rates = charts.change_failure_rate({"ai": 0.02, "human": None})
+    assert list(rates.data[0].customdata) == ["ai"]
+
+
+def test_the_rows_behind_a_selection():
+    incidents = pd.DataFrame({
+        "key": ["A", "B", "C", "D"], "kind": ["incident", "incident", "incident", "near_miss"],
+        "severity": ["sev1", "sev2", "sev2", "sev2"], "ai_tool": ["Kiro", None, "Kiro", None], "team": "t",
+        "started_at": pd.to_datetime(["2025-03-01", "2025-03-05", "2025-04-01", "2025-03-02"], utc=True),
+        "ai_involvement": ["confirmed", "none", "suspected", "confirmed"], "ai_approval_gate": "enforced",
+        "ai_permission_scope": "broad", "ai_permissions_inherited": None, "ai_spec_reviewed": None})
+    changes = pd.DataFrame({"key": ["A", "C", "B"], "role": ["trigger", "contributing", "trigger"],
+                            "provenance": ["ai_generated_unreviewed", "ai_executed", "human"]})
+    assert list(charts.with_values(incidents, "ai_tool", ["not recorded"])["key"]) == ["B", "D"]
+    assert list(charts.with_gaps(incidents, changes, ["dark_code"])["key"]) == ["A"]
+    assert list(charts.with_gaps(incidents, changes, ["dark_code", "agent_executed"])["key"]) == ["A", "C"]
+    # The near miss D is no incident of March's sev2.
+    assert list(charts.in_month_and_severity(incidents, [("2025-03", "sev2")])["key"]) == ["B"]
+    volumes = pd.DataFrame({"month": ["2025-03"], "team": ["t"], "changes_total": [10], "changes_ai_generated": [5]})
+    # C's AI change is in April, a month without a volume: the rate does not count it.
+    assert list(charts.failed_by_provenance(incidents, changes, volumes, ["2025-03", "2025-04"], ["ai"])["key"]) == ["A"]
+    assert list(charts.failed_by_provenance(incidents, changes, volumes, ["2025-03"], ["human"])["key"]) == ["B"]
+    items = pd.DataFrame({"key": ["A", "B", "C"], "overdue": [True, True, False], "days_overdue": [7, 8, None]})
+    assert list(charts.overdue_for(items, ["8–30 days"], (0, 7, 30), ("1–7 days", "8–30 days"))["key"]) == ["B"]

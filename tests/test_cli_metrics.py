@@ -57,6 +57,10 @@ def test_metrics_of_a_small_history_equal_the_hand_worked_numbers(sqlite_url: st
     # AI failures 0002, 0003 ÷ (50+40+60); human 0001, 0004 ÷ (150+60+90); 0005's change is only a suspect.
     cfr = got["change_failure_rate"]
     assert (cfr["ai"], cfr["human"]) == (0.0133, 0.0067)
+    # Regression: a team filter narrows the denominator to the team's own changes, not every team's.
+    payments = json.loads(coe(sqlite_url, "metrics", *WINDOW, "--team", "payments", "--json").stdout)
+    assert (payments["change_failure_rate"]["changes_ai_generated"], payments["change_failure_rate"]["changes_human"]) \
+        == (50 + 60, 150 + 90)
     assert [(m["month"], m["incidents"], m["ai_lower"], m["ai_upper"]) for m in got["by_month"]] == [
         ("2025-01", 1, 0, 0), ("2025-02", 1, 1, 1), ("2025-03", 2, 0, 1), ("2025-04", 1, 0, 1),
         ("2025-05", 1, 0, 1), ("2025-06", 0, 0, 0)]

@@ -6,7 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from coe import demo, metrics, volumes
+from coe.db import engine_for, reading, writing
 from coe.demo import DEFAULT_END, generate
+from coe.metrics.summary import months_between
 from coe.schema import Incident, attribution_status
 from coe.validation import parse_incident
 
@@ -122,3 +125,29 @@ def test_approved_and_published_coes_were_approved_by_someone_who_is_not_an_auth
 def test_recent_coes_are_still_in_the_workflow(incidents):
     recent = Counter(i.status for i in incidents if i.started_at.date() > DEFAULT_END - timedelta(days=30))
     assert recent["draft"] + recent["in_review"] > 0
+
+
+def test_change_volumes_cover_every_team_and_month_and_are_deterministic():
+    rows = demo.change_volumes(COUNT, seed=SEED)
+    assert volumes.validate(enumerate(rows, start=1)) == rows  # valid for the volume service
+    months = months_between(DEFAULT_END - timedelta(days=729), DEFAULT_END)
+    teams = {team for team, *_ in demo.vocab.TEAMS}
+    assert {(r["month"], r["team"]) for r in rows} == {(m, t) for m in months for t in teams}
+    assert rows == demo.change_volumes(COUNT, seed=SEED) != demo.change_volumes(COUNT, seed=SEED + 1)
+
+    def ai_share(month: str) -> float:
+        chosen = [r for r in rows if r["month"] == month]
+        return sum(r["changes_ai_generated"] for r in chosen) / sum(r["changes_total"] for r in chosen)
+
+    assert ai_share(months[0]) < 0.1 and ai_share(months[-1]) > 0.15  # AI-generated changes rise with the history
+
+
+def test_coe_demo_writes_volumes_so_the_change_failure_rate_shows(sqlite_url: str):
+    with writing(engine_for(sqlite_url)) as session:
+        demo.fill(session, incidents=COUNT, seed=SEED, actor="alice")
+    with reading(engine_for(sqlite_url)) as session:
+        assert len(volumes.list_volumes(session)) == 24 * len(demo.vocab.TEAMS)
+        rates = metrics.window(session, since=DEFAULT_END - timedelta(days=729), until=DEFAULT_END,
+                               as_of=DEFAULT_END)["change_failure_rate"]
+    # Plausible: a few failures per hundred changes, AI-generated changes failing more often than human ones.
+    assert 0.01 < rates["human"] < rates["ai"] < 0.1

@@ -8,6 +8,7 @@ import pytest
 
 from coe import metrics
 from coe.metrics import frames as frames_module
+from coe.metrics.recurrence import recurring
 from coe.metrics.summary import months_between
 
 
@@ -195,6 +196,20 @@ def test_recurrence_within_and_outside_90_days() -> None:
     )
     got = metrics.recurrence(window, pd.concat([history, window]))
     assert got == {"recurring": 1, "share": 0.25}
+
+
+def test_recurrence_with_incidents_that_started_at_the_same_moment() -> None:
+    window = incidents(
+        # t1 and t2 start together: neither is earlier than the other, so neither recurs through the other.
+        {"key": "t1", "started_at": t("2025-03-01 10:00")},
+        {"key": "t2", "started_at": t("2025-03-01 10:00")},
+        # Both twins are earlier than t3, ten days before.
+        {"key": "t3", "started_at": t("2025-03-11 10:00")},
+        # Another service with the same moment as t1 neither recurs nor makes t1 recur.
+        {"key": "o1", "started_at": t("2025-03-01 10:00"), "services": ["search"]},
+    )
+    assert list(recurring(window, window)) == ["t3"]
+    assert metrics.recurrence(window, window) == {"recurring": 1, "share": 0.25}
 
 
 def test_an_empty_window_gives_zeros_and_nulls() -> None:

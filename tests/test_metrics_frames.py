@@ -55,3 +55,44 @@ def test_filters_and_a_workflow_publication(database_url: str) -> None:
     assert at.date() == frames_module.utc_day(None) and str(at.tz) == "UTC"
     assert json.dumps(metrics.summary(published, since=date(2025, 3, 5), until=date(2025, 3, 5),
                                       as_of=date(2025, 7, 15)))
+
+
+def test_an_empty_database_loads_empty_frames(database_url: str) -> None:
+    # Regression: slicing the services of no incidents at all raised instead of giving no rows.
+    with reading(engine_for(database_url)) as session:
+        got = metrics.load(session, since=date(2025, 1, 1), until=date(2025, 6, 30))
+        assert metrics.window(session, as_of=date(2025, 7, 1))["incidents"] == 0
+    assert got.incidents.empty and tuple(got.incidents.columns) == frames_module.INCIDENT_COLUMNS
+    assert got.history.empty and got.action_items.empty
+
+
+def test_the_headline_reads_less_and_gives_the_summarys_numbers(database_url: str) -> None:
+    _load(database_url)
+    window = {"since": date(2025, 1, 1), "until": date(2025, 6, 30), "as_of": date(2025, 7, 15)}
+    with reading(engine_for(database_url)) as session:
+        for filters in ({}, {"teams": ["payments"]}, {"services": ["checkout-api"], "kinds": ["incident"]}):
+            current, previous = metrics.headlines(session, **window, **filters)
+            full = metrics.window(session, **window, **filters)
+            before = metrics.previous_window(window["since"], window["until"])
+            full_before = metrics.window(session, since=before[0], until=before[1], as_of=window["as_of"], **filters)
+            for got, expected in ((current, full), (previous, full_before)):
+                assert got["durations"]["ttr"] == expected["durations"]["ttr"]
+                assert got["action_items"]["overdue"] == expected["action_items"]["overdue"]
+                for key in ("since", "until", "incidents", "near_misses", "ai_attributable", "by_month"):
+                    assert got[key] == expected[key], (filters, key)
+        narrow = metrics.load_headline(session, since=window["since"], until=window["until"])
+    assert tuple(narrow.incidents.columns) == frames_module.HEADLINE_COLUMNS
+    assert set(narrow.claims["attributes_to"]) <= {"ai_tool"}
+    assert set(narrow.action_items["status"]) <= {"open", "in_progress"}
+
+
+def test_filter_values_and_chosen_columns(database_url: str) -> None:
+    _load(database_url)
+    with reading(engine_for(database_url)) as session:
+        values = frames_module.filter_values(session)
+        rows = frames_module.incident_columns(session, ("key", "started_at", "authors"), teams=["payments"],
+                                              since=date(2025, 1, 1))
+    assert "payments" in values["teams"] and "checkout-api" in values["services"]
+    assert values["teams"] == sorted(values["teams"]) and "" not in values["teams"]
+    assert sorted(rows["key"]) == ["COE-2025-0001", "COE-2025-0003", "COE-2025-0004", "COE-2025-0006"]
+    assert str(rows["started_at"].dt.tz) == "UTC" and all(isinstance(a, list) for a in rows["authors"])

@@ -11,8 +11,30 @@ from coe.charts.figures import (
     severity_mix,
 )
 from coe.charts.kpis import Tile, overview_tiles
+from coe.charts.selection import (
+    failed_by_provenance,
+    in_month_and_severity,
+    overdue_for,
+    picked,
+    with_gaps,
+    with_values,
+)
 
 __all__ = [
-    "Tile", "change_failure_rate", "control_gaps", "counts_by", "duration_box", "duration_ecdf",
-    "monthly_incidents", "ordered_bars", "overview_tiles", "severity_mix",
+    "Tile",
+    "change_failure_rate",
+    "control_gaps",
+    "counts_by",
+    "duration_box",
+    "duration_ecdf",
+    "failed_by_provenance",
+    "in_month_and_severity",
+    "monthly_incidents",
+    "ordered_bars",
+    "overdue_for",
+    "overview_tiles",
+    "picked",
+    "severity_mix",
+    "with_gaps",
+    "with_values",
 ]

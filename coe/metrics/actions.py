@@ -21,7 +21,7 @@ def item_flags(items: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return pd.DataFrame({
         "key": items["key"], "control": items["control"], "owner": items["owner"], "status": items["status"],
         "open": is_open,
-        "overdue": is_open & (due < pd.Timestamp(as_of)),
+        "overdue": overdue(items, as_of),
         "done": done,
         "dated_done": dated,
         "on_time": dated & (completed <= due),
@@ -30,17 +30,27 @@ def item_flags(items: pd.DataFrame, as_of: date) -> pd.DataFrame:
     })
 
 
-def _totals(flags: pd.DataFrame) -> dict[str, Any]:
-    """The follow-through numbers of a set of item flags."""
+def overdue(items: pd.DataFrame, as_of: date) -> pd.Series:
+    """Per item: open or in progress with `due_on` before `as_of` (needs only status and due_on)."""
+    return items["status"].isin(OPEN) & (pd.to_datetime(items["due_on"]) < pd.Timestamp(as_of))
+
+
+COUNTED = ["open", "overdue", "done", "on_time", "dated_done"]
+
+
+def _totals(row: dict[str, Any]) -> dict[str, Any]:
+    """The follow-through numbers from one row of sums: total, the COUNTED flags and the median days."""
     return {
-        "total": len(flags), "open": int(flags["open"].sum()), "overdue": int(flags["overdue"].sum()),
-        "done": int(flags["done"].sum()),
-        "on_time_share": share(int(flags["on_time"].sum()), int(flags["dated_done"].sum())),
-        "median_days_to_complete": number(flags["days_to_complete"].median()) if len(flags) else None,
+        "total": int(row["total"]), "open": int(row["open"]), "overdue": int(row["overdue"]),
+        "done": int(row["done"]), "on_time_share": share(int(row["on_time"]), int(row["dated_done"])),
+        "median_days_to_complete": number(row["median"]) if row["total"] else None,
     }
 
 
 def action_items(items: pd.DataFrame, as_of: date) -> dict[str, Any]:
     """{total, open, overdue, done, on_time_share, median_days_to_complete, by_control: {control: {…same…}}}."""
     flags = item_flags(items, as_of)
-    return _totals(flags) | {"by_control": {str(c): _totals(part) for c, part in flags.groupby("control", sort=True)}}
+    overall = flags[COUNTED].sum().to_dict() | {"total": len(flags), "median": flags["days_to_complete"].median()}
+    grouped = flags.groupby("control", sort=True)
+    per = grouped[COUNTED].sum().assign(total=grouped.size(), median=grouped["days_to_complete"].median())
+    return _totals(overall) | {"by_control": {str(c): _totals(row) for c, row in per.to_dict("index").items()}}

@@ -42,14 +42,11 @@ def ai_attributable_by_month(incidents: pd.DataFrame, claims: pd.DataFrame, mont
     `months` lists the months to report (zeros where nothing happened); by default, the months that have incidents.
     """
     flags = bounds(incidents, claims)
-    month = flags["started_at"].dt.strftime("%Y-%m")
-    grouped = flags.groupby(month)[["lower", "upper"]].agg(["sum", "size"])
-    out = []
-    for name in months if months is not None else sorted(grouped.index):
-        total = int(grouped.loc[name, ("lower", "size")]) if name in grouped.index else 0
-        lower = int(grouped.loc[name, ("lower", "sum")]) if total else 0
-        upper = int(grouped.loc[name, ("upper", "sum")]) if total else 0
-        out.append({"month": name, "incidents": total, "ai_lower": lower, "ai_upper": upper,
-                    "lower_share": share(lower, total), "upper_share": share(upper, total),
-                    "lower_ci95": wilson(lower, total), "upper_ci95": wilson(upper, total)})
-    return out
+    counts = flags.groupby(flags["started_at"].dt.strftime("%Y-%m")).agg(
+        incidents=("lower", "size"), ai_lower=("lower", "sum"), ai_upper=("upper", "sum"))
+    counts = counts.reindex(months if months is not None else sorted(counts.index), fill_value=0)
+    return [{"month": name, "incidents": total, "ai_lower": lower, "ai_upper": upper,
+             "lower_share": share(lower, total), "upper_share": share(upper, total),
+             "lower_ci95": wilson(lower, total), "upper_ci95": wilson(upper, total)}
+            for name, total, lower, upper in zip(counts.index.tolist(), *(counts[c].astype(int).tolist()
+                                                                          for c in counts.columns), strict=True)]

@@ -12,16 +12,22 @@ HUMAN_PROVENANCE = ("human", "ai_assisted")
 CAUSAL_ROLES = ("trigger", "contributing")
 
 
-def failures_by_month(incidents: pd.DataFrame, changes: pd.DataFrame, volumes: pd.DataFrame) -> pd.DataFrame:
-    """Per team-month with a volume: month, team, ai_failures, human_failures, changes_ai_generated, changes_human."""
+def failure_flags(incidents: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Per incident of kind `incident`: key, month, team, and 1/0 ai_failures, human_failures (causal changes)."""
     rows = incidents_only(incidents)
     causal = changes[changes["role"].isin(CAUSAL_ROLES)]
-    flags = pd.DataFrame({
+    return pd.DataFrame({
+        "key": rows["key"],
         "month": rows["started_at"].dt.strftime("%Y-%m"),
         "team": rows["team"],
         "ai_failures": rows["key"].isin(causal.loc[causal["provenance"].isin(AI_PROVENANCE), "key"]).astype(int),
         "human_failures": rows["key"].isin(causal.loc[causal["provenance"].isin(HUMAN_PROVENANCE), "key"]).astype(int),
     })
+
+
+def failures_by_month(incidents: pd.DataFrame, changes: pd.DataFrame, volumes: pd.DataFrame) -> pd.DataFrame:
+    """Per team-month with a volume: month, team, ai_failures, human_failures, changes_ai_generated, changes_human."""
+    flags = failure_flags(incidents, changes)
     counts = flags.groupby(["month", "team"], as_index=False)[["ai_failures", "human_failures"]].sum()
     out = volumes.loc[:, ["month", "team", "changes_total", "changes_ai_generated"]].merge(
         counts, on=["month", "team"], how="left")

@@ -21,8 +21,13 @@ def minutes(incidents: pd.DataFrame) -> pd.DataFrame:
 
 def durations(incidents: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """{ttd|tta|ttm|ttr: {count, mean, median, p90}} over the incidents that have both timestamps."""
-    per = minutes(incidents)
-    return {name: summarise(per[name]) for name in DURATIONS}
+    return {name: duration(incidents, name) for name in DURATIONS}
+
+
+def duration(incidents: pd.DataFrame, name: str) -> dict[str, Any]:
+    """{count, mean, median, p90} of one duration (`ttd`, `tta`, `ttm` or `ttr`); needs only its two times."""
+    rows = incidents_only(incidents)
+    return summarise((rows[DURATIONS[name]] - rows["started_at"]).dt.total_seconds() / 60)
 
 
 def durations_by(incidents: pd.DataFrame, by: str) -> dict[str, dict[str, dict[str, Any]]]:

@@ -23,24 +23,30 @@ absent), dates are `datetime.date` objects (or `None`) in object columns, text i
     stated_on (date | None), statement.
 `action_items` — one row per action item: key, title, kind, control, owner, priority, status,
     due_on, completed_on (date | None), and the incident's team and resolved_at.
-`volumes` — every ChangeVolume row (not filtered by window or team; metrics match them by month and
-    team): month ("YYYY-MM"), team, changes_total, changes_ai_generated.
+`volumes` — the ChangeVolume rows of the chosen teams (every team when none is chosen; not filtered by
+    window: metrics match them by month and team): month ("YYYY-MM"), team, changes_total, changes_ai_generated.
 `history` — what recurrence needs: every non-drill incident (no team/service/severity filter) that
     started from 90 days before `since` up to `until`: key, kind, started_at, root_cause_category,
     services (list[str]).
+
+`load_headline(…)` reads only what `summary.headline()` needs (the Overview's tiles and monthly chart);
+`incident_columns(…)` reads chosen stored columns of the matching incidents (a dashboard's incident list).
+Rows are read from the driver's cursor and typed one column at a time, never row by row in Python.
 """
 
-from collections import defaultdict
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Select, String, Table, func, select, type_coerce
+from sqlalchemy import JSON, Select, Table, Text, cast, func, select
 from sqlmodel import Session
 
-from coe import models
+from coe import db, models
+from coe.metrics.actions import OPEN
 
 RECURRENCE_DAYS = 90
 
@@ -62,12 +68,18 @@ INCIDENT_COLUMNS = (
     "attribution_status", "authors", "approver", "published_at",
 )
 TIMES = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+DATES = ("stated_on", "due_on", "completed_on")
+FLAGS = ("ai_permissions_inherited", "ai_spec_reviewed")
+COUNTS = ("id", "incident_id", "changes_total", "changes_ai_generated")
+AS_IS = ("key", "title", "statement", "services")  # text that rarely repeats, and lists: nothing to share
 CHANGE_COLUMNS = ("key", "role", "provenance")
 CLAIM_COLUMNS = ("key", "source", "source_kind", "attributes_to", "confidence", "stated_on", "statement")
 ACTION_COLUMNS = ("key", "title", "kind", "control", "owner", "priority", "status", "due_on", "completed_on",
                   "team", "resolved_at")
 VOLUME_COLUMNS = ("month", "team", "changes_total", "changes_ai_generated")
 HISTORY_COLUMNS = ("key", "kind", "started_at", "root_cause_category", "services")
+HEADLINE_COLUMNS = ("key", "kind", "started_at", "resolved_at", "ai_involvement", "ai_contribution",
+                    "attribution_status")
 _STORED = tuple(c for c in INCIDENT_COLUMNS if c not in ("services", "approver", "published_at"))
 
 
@@ -94,32 +106,73 @@ def load(
     kinds: Iterable[str] = (),
 ) -> Frames:
     """Load the incidents of a window (and their parts) that match the filters."""
-    scope = _conditions(since, until, tuple(teams), tuple(services), tuple(severities), tuple(kinds))
+    with db.paused_gc():
+        return _load(session, since, until, teams=teams, services=services, severities=severities, kinds=kinds)
+
+
+
+def _load(session: Session, since: date | None, until: date | None, **filters: Iterable[str]) -> Frames:
+    """load() itself."""
+    filters = {name: tuple(values) for name, values in filters.items()}  # each is read twice
+    scope = _conditions(since, until, **filters)
     ids = select(INCIDENT.c.id).where(*scope)
-    rows = _rows(session, select(INCIDENT.c.id, *(_raw(INCIDENT.c[c]) for c in _STORED)).where(*scope))
-    incidents = pd.DataFrame.from_records(rows, columns=["id", *_STORED])
-    incidents["services"] = _services(session, ids).reindex(incidents["id"]).tolist()
-    incidents["services"] = incidents["services"].map(lambda v: v if isinstance(v, list) else [])
-    approvals = _approvals(session, ids)
-    incidents = incidents.merge(approvals, on="id", how="left")
+    incidents = _read(session, select(INCIDENT.c.id, *map(_stored, _STORED)).where(*scope), ("id", *_STORED))
+    names = _services(session, since, until)
+    incidents["services"] = _lists_for(incidents["id"], names)
+    incidents = incidents.merge(_approvals(session, ids), on="id", how="left")
     incidents["published_at"] = _published(session, incidents)
-    incidents = _typed(incidents, TIMES + ("published_at", "approved_at"))
-    keys = incidents.set_index("id")["key"]
+    keys = pd.Series(incidents["key"].to_numpy(), index=incidents["id"].to_numpy())
     return Frames(
-        incidents=incidents.loc[:, list(INCIDENT_COLUMNS)].reset_index(drop=True),
+        incidents=incidents.loc[:, list(INCIDENT_COLUMNS)],
         changes=_children(session, CHANGE, ids, keys, CHANGE_COLUMNS),
         claims=_children(session, CLAIM, ids, keys, CLAIM_COLUMNS),
-        action_items=_actions(session, ids, keys, incidents),
-        volumes=volumes(session),
-        history=_history(session, since, until),
+        action_items=_actions(session, ids, incidents),
+        volumes=volumes(session, teams=filters.get("teams", ())),
+        history=_history(session, since, until, names),
     )
 
 
-def volumes(session: Session) -> pd.DataFrame:
-    """Every change-volume row, ordered by month and team."""
-    stmt = select(*(VOLUME.c[c] for c in VOLUME_COLUMNS)).order_by(VOLUME.c.month, VOLUME.c.team)
-    return pd.DataFrame.from_records(_rows(session, stmt), columns=list(VOLUME_COLUMNS)).astype(
-        {"changes_total": "int64", "changes_ai_generated": "int64"})
+def load_headline(session: Session, *, since: date | None = None, until: date | None = None,
+                  **filters: Iterable[str]) -> Frames:
+    """Only what the headline needs: incidents (HEADLINE_COLUMNS), claims blaming `ai_tool`, open action items."""
+    with db.paused_gc():
+        return _load_headline(session, since, until, **filters)
+
+
+def _load_headline(session: Session, since: date | None, until: date | None, **filters: Iterable[str]) -> Frames:
+    """load_headline() itself."""
+    scope = _conditions(since, until, **filters)
+    ids = select(INCIDENT.c.id).where(*scope)
+    incidents = _read(session, select(INCIDENT.c.id, *(INCIDENT.c[c] for c in HEADLINE_COLUMNS)).where(*scope),
+                      ("id", *HEADLINE_COLUMNS))
+    keys = pd.Series(incidents["key"].to_numpy(), index=incidents["id"].to_numpy())
+    claims = _keyed(session, select(CLAIM.c.incident_id, CLAIM.c.attributes_to).where(
+        CLAIM.c.incident_id.in_(ids), CLAIM.c.attributes_to == "ai_tool"), keys, ("key", "attributes_to"))
+    items = _keyed(session, select(ACTION.c.incident_id, ACTION.c.status, ACTION.c.due_on).where(
+        ACTION.c.incident_id.in_(ids), ACTION.c.status.in_(OPEN)), keys, ("key", "status", "due_on"))
+    nothing = empty()
+    return Frames(incidents.drop(columns="id"), nothing.changes, claims, items, nothing.volumes, nothing.history)
+
+
+def incident_columns(session: Session, columns: Sequence[str], *, since: date | None = None,
+                     until: date | None = None, **filters: Iterable[str]) -> pd.DataFrame:
+    """Chosen stored columns (not services, approver or published_at) of the incidents that match."""
+    return _read(session, select(*map(_stored, columns)).where(*_conditions(since, until, **filters)), columns)
+
+
+def filter_values(session: Session) -> dict[str, list[str]]:
+    """The teams and service names the incidents use, sorted: what the dashboards' filters offer."""
+    teams = session.execute(select(INCIDENT.c.team).distinct().where(INCIDENT.c.team != "")).scalars()
+    names = session.execute(select(SERVICE.c.name).distinct()).scalars()
+    return {"teams": sorted(teams), "services": sorted(names)}
+
+
+def volumes(session: Session, *, teams: Iterable[str] = ()) -> pd.DataFrame:
+    """The change-volume rows of the teams (all when none), ordered by month and team."""
+    # A team filter narrows the denominator too, or other teams' changes would dilute the team's failure rate.
+    chosen = [VOLUME.c.team.in_(teams)] if (teams := tuple(teams)) else []
+    stmt = select(*(VOLUME.c[c] for c in VOLUME_COLUMNS)).where(*chosen).order_by(VOLUME.c.month, VOLUME.c.team)
+    return _read(session, stmt, VOLUME_COLUMNS)
 
 
 def empty() -> Frames:
@@ -140,41 +193,103 @@ def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None,
     return start, end
 
 
-def _conditions(since, until, teams, services, severities, kinds) -> list[Any]:
-    """WHERE clauses on the incident table for a window and filters."""
+def _started_within(since: date | None, until: date | None) -> list[Any]:
+    """WHERE clauses for incidents that started on one of the days [since, until]."""
     start, end = day_bounds(since, until)
-    scope: list[Any] = []
-    if start is not None:
-        scope.append(INCIDENT.c.started_at >= start)
-    if end is not None:
-        scope.append(INCIDENT.c.started_at < end)
-    for column, values in (("team", teams), ("severity", severities), ("kind", kinds)):
+    return [*([INCIDENT.c.started_at >= start] if start else []), *([INCIDENT.c.started_at < end] if end else [])]
+
+
+def _stored(name: str) -> Any:
+    """An incident column to select; JSON comes back as its text on every database, to be parsed in one call."""
+    column = INCIDENT.c[name]
+    return cast(column, Text).label(name) if isinstance(column.type, JSON) else column
+
+
+def _conditions(since: date | None, until: date | None, *, teams: Iterable[str] = (), services: Iterable[str] = (),
+                severities: Iterable[str] = (), kinds: Iterable[str] = ()) -> list[Any]:
+    """WHERE clauses on the incident table for a window and filters."""
+    scope = _started_within(since, until)
+    for column, values in (("team", tuple(teams)), ("severity", tuple(severities)), ("kind", tuple(kinds))):
         if values:
             scope.append(INCIDENT.c[column].in_(values))
-    if services:
+    if services := tuple(services):
         scope.append(INCIDENT.c.id.in_(select(SERVICE.c.incident_id).where(SERVICE.c.name.in_(services))))
     return scope
 
 
-def _raw(column: Any) -> Any:
-    """A time column as the driver gives it: pandas parses a whole column at once, far faster than per row."""
-    return type_coerce(column, String).label(column.name) if column.name in TIMES else column
+def _read(session: Session, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
+    """A select's rows as typed columns, taken as the driver returns them (no per-row SQLAlchemy processing)."""
+    result = session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    # Every value is a scalar (JSON is selected as text), so numpy lays the rows out as a table in one step.
+    table = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+    times = [c for c in (*TIMES, "at") if c in columns]
+    # Typed one column at a time: a frame built from the raw table would keep every raw cell alive.
+    return pd.DataFrame({name: _column(name, pd.Series(table[:, i], dtype=object), times)
+                         for i, name in enumerate(columns)})
 
 
-def _rows(session: Session, stmt: Select) -> list[tuple]:
-    """Plain tuples from a Core select (no ORM objects)."""
-    return [tuple(r) for r in session.execute(stmt).all()]
+def _typed(frame: pd.DataFrame, times: Sequence[str]) -> pd.DataFrame:
+    """Each column as the frames promise it (see _column)."""
+    for name in frame.columns:
+        frame[name] = _column(name, frame[name], times)
+    return frame
 
 
-def _services(session: Session, ids: Select) -> pd.Series:
-    """Each incident's service names in order, indexed by incident id."""
-    stmt = (select(SERVICE.c.incident_id, SERVICE.c.name).where(SERVICE.c.incident_id.in_(ids))
+def _column(name: str, values: pd.Series, times: Sequence[str]) -> pd.Series:
+    """One column as the frames promise it: UTC times, dates, True/False/None flags, JSON lists, ints, text."""
+    if name in times:
+        return pd.to_datetime(values, utc=True, format="ISO8601")
+    if name in DATES:
+        days = pd.to_datetime(values, format="ISO8601").dt.date
+        return days.where(days.notna(), None).astype(object)
+    if name in FLAGS:
+        flags = values.map({1: True, 0: False})
+        return flags.astype(object).where(flags.notna(), None)
+    if name == "authors":
+        return _json_lists(values)
+    if name in COUNTS:
+        return values.astype("int64")
+    return values if name in AS_IS else _shared(values)
+
+
+def _shared(values: pd.Series) -> pd.Series:
+    """A text column whose repeated values are one object each: the driver makes a new string per cell, and
+    100,000 incidents' vocabulary would otherwise weigh hundreds of MB in a cached frame."""
+    codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=False)
+    return pd.Series(uniques.take(codes), index=values.index, dtype=object)
+
+
+def _json_lists(values: pd.Series) -> pd.Series:
+    """A JSON list column, parsed in one call (text from the database, or lists already in a hand-built frame)."""
+    texts = values.tolist()
+    if texts and all(isinstance(t, str) for t in texts):
+        texts = json.loads("[" + ",".join(texts) + "]")
+    return pd.Series(texts, index=values.index, dtype=object)
+
+
+def _services(session: Session, since: date | None, until: date | None) -> pd.DataFrame:
+    """incident_id and name, in each COE's order, for every incident the window or its history can hold."""
+    wide = select(INCIDENT.c.id).where(*_started_within(
+        since - timedelta(days=RECURRENCE_DAYS) if since else None, until))
+    stmt = (select(SERVICE.c.incident_id, SERVICE.c.name).where(SERVICE.c.incident_id.in_(wide))
             .order_by(SERVICE.c.incident_id, SERVICE.c.position))
-    names: dict[int, list[str]] = defaultdict(list)
-    # A plain loop: pandas' groupby(...).agg(list) builds one Series per group and is ~30× slower here.
-    for incident_id, name in session.execute(stmt).all():
-        names[incident_id].append(name)
-    return pd.Series(names, dtype=object)
+    return _read(session, stmt, ("incident_id", "name"))
+
+
+def _lists_for(ids: pd.Series, names: pd.DataFrame) -> list[list[str]]:
+    """Each id's names as a list (rows sorted by id): one slice per incident instead of a groupby."""
+    owner = names["incident_id"].to_numpy()
+    if not len(owner):
+        return [[] for _ in range(len(ids))]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    ends = np.r_[starts[1:], len(owner)]
+    values = names["name"].tolist()
+    by_id = {i: values[a:b] for i, a, b in zip(owner[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)}
+    return [list(by_id.get(i, ())) for i in ids.tolist()]
 
 
 def _approvals(session: Session, ids: Select) -> pd.DataFrame:
@@ -182,25 +297,24 @@ def _approvals(session: Session, ids: Select) -> pd.DataFrame:
     stmt = (select(REVIEW.c.incident_id, REVIEW.c.reviewer, REVIEW.c.at)
             .where(REVIEW.c.incident_id.in_(ids), REVIEW.c.decision == "approve")
             .order_by(REVIEW.c.incident_id, REVIEW.c.at, REVIEW.c.position))
-    rows = pd.DataFrame.from_records(_rows(session, stmt), columns=["id", "approver", "approved_at"])
+    rows = _read(session, stmt, ("id", "approver", "at")).rename(columns={"at": "approved_at"})
     return rows.drop_duplicates("id", keep="last")
 
 
 def _published(session: Session, incidents: pd.DataFrame) -> pd.Series:
     """When each published incident was published: its latest `publish` event, else its approval."""
-    stmt = (select(AUDIT.c.incident_key, func.max(AUDIT.c.at))
+    stmt = (select(AUDIT.c.incident_key, func.max(AUDIT.c.at).label("at"))
             .where(AUDIT.c.action == "publish").group_by(AUDIT.c.incident_key))
-    events = dict(_rows(session, stmt))
-    at = incidents["key"].map(events)
+    events = _read(session, stmt, ("key", "at"))
+    at = incidents["key"].map(pd.Series(events["at"].to_numpy(), index=events["key"].to_numpy()))
     at = at.where(at.notna(), incidents["approved_at"])
-    return at.where(incidents["status"] == "published")
+    return pd.to_datetime(at.where(incidents["status"] == "published"), utc=True)
 
 
-def _typed(frame: pd.DataFrame, times: Sequence[str]) -> pd.DataFrame:
-    """Time columns as UTC-aware datetimes (the database keeps naive UTC)."""
-    for column in times:
-        if column in frame:
-            frame[column] = pd.to_datetime(frame[column], utc=True)
+def _keyed(session: Session, stmt: Select, keys: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows whose first column is an incident id, with the incident key in its place."""
+    frame = _read(session, stmt, ("id", *columns[1:]))
+    frame.insert(0, "key", frame.pop("id").map(keys).astype(object))
     return frame
 
 
@@ -208,33 +322,27 @@ def _children(session: Session, table: Table, ids: Select, keys: pd.Series, colu
     """A child table's rows for the chosen incidents, with the incident key in place of its id."""
     stmt = (select(table.c.incident_id, *(table.c[c] for c in columns[1:]))
             .where(table.c.incident_id.in_(ids)).order_by(table.c.incident_id, table.c.position))
-    frame = pd.DataFrame.from_records(_rows(session, stmt), columns=["id", *columns[1:]])
-    frame.insert(0, "key", frame.pop("id").map(keys).astype(object))
-    return frame
+    return _keyed(session, stmt, keys, columns)
 
 
-def _actions(session: Session, ids: Select, keys: pd.Series, incidents: pd.DataFrame) -> pd.DataFrame:
-    """Action items with their incident's team and resolved_at."""
-    items = _children(session, ACTION, ids, keys, ACTION_COLUMNS[:-2])
-    context = incidents.loc[:, ["key", "team", "resolved_at"]]
-    return items.merge(context, on="key", how="left").loc[:, list(ACTION_COLUMNS)]
+def _actions(session: Session, ids: Select, incidents: pd.DataFrame) -> pd.DataFrame:
+    """Action items with their incident's key, team and resolved_at (looked up by the incident's id)."""
+    stmt = (select(ACTION.c.incident_id, *(ACTION.c[c] for c in ACTION_COLUMNS[1:-2]))
+            .where(ACTION.c.incident_id.in_(ids)).order_by(ACTION.c.incident_id, ACTION.c.position))
+    items = _read(session, stmt, ("id", *ACTION_COLUMNS[1:-2]))
+    context = incidents.set_index("id").loc[:, ["key", "team", "resolved_at"]]
+    items = pd.concat([items, context.reindex(items.pop("id").to_numpy()).reset_index(drop=True)], axis=1)
+    return items.loc[:, list(ACTION_COLUMNS)]
 
 
-def _history(session: Session, since: date | None, until: date | None) -> pd.DataFrame:
+def _history(session: Session, since: date | None, until: date | None, names: pd.DataFrame) -> pd.DataFrame:
     """Non-drill incidents from 90 days before the window to its end, for recurrence."""
-    start, end = day_bounds(since - timedelta(days=RECURRENCE_DAYS) if since else None, until)
-    scope = [INCIDENT.c.kind != "drill"]
-    if start is not None:
-        scope.append(INCIDENT.c.started_at >= start)
-    if end is not None:
-        scope.append(INCIDENT.c.started_at < end)
-    ids = select(INCIDENT.c.id).where(*scope)
-    stmt = select(INCIDENT.c.id, INCIDENT.c.key, INCIDENT.c.kind, INCIDENT.c.started_at,
-                  INCIDENT.c.root_cause_category).where(*scope)
-    frame = pd.DataFrame.from_records(_rows(session, stmt), columns=["id", *HISTORY_COLUMNS[:-1]])
-    names = _services(session, ids).reindex(frame["id"]).tolist()
-    frame["services"] = [v if isinstance(v, list) else [] for v in names]
-    return _typed(frame.drop(columns="id"), ("started_at",))
+    scope = [INCIDENT.c.kind != "drill", *_started_within(
+        since - timedelta(days=RECURRENCE_DAYS) if since else None, until)]
+    stmt = select(INCIDENT.c.id, *(INCIDENT.c[c] for c in HISTORY_COLUMNS[:-1])).where(*scope)
+    frame = _read(session, stmt, ("id", *HISTORY_COLUMNS[:-1]))
+    frame["services"] = _lists_for(frame["id"], names)
+    return frame.drop(columns="id")
 
 
 def utc_day(value: datetime | None) -> date:

@@ -4,8 +4,9 @@ import pandas as pd
 
 
 def incidents_only(incidents: pd.DataFrame) -> pd.DataFrame:
-    """The rows of kind `incident` (no drills, no near misses)."""
-    return incidents[incidents["kind"] == "incident"]
+    """The rows of kind `incident` (no drills, no near misses); the frame itself when it holds nothing else."""
+    counted = incidents["kind"] == "incident"
+    return incidents if counted.all() else incidents[counted]
 
 
 def of(frame: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:

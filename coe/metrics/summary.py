@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coe.metrics import frames as frames_module
-from coe.metrics.actions import action_items
+from coe.metrics.actions import action_items, overdue
 from coe.metrics.attribution import ai_attributable, ai_attributable_by_month
 from coe.metrics.cfr import change_failure_rate
 from coe.metrics.controls import control_gaps
-from coe.metrics.durations import durations
+from coe.metrics.durations import duration, durations
 from coe.metrics.frames import Frames
 from coe.metrics.process import process
 from coe.metrics.recurrence import recurrence
@@ -34,15 +34,41 @@ def summary(frames: Frames, *, since: date, until: date, as_of: date) -> dict[st
         "since": since.isoformat(), "until": until.isoformat(), "as_of": as_of.isoformat(),
         "incidents": len(counted),
         "near_misses": int((frames.incidents["kind"] == "near_miss").sum()),
-        "durations": durations(frames.incidents),
-        "ai_attributable": ai_attributable(frames.incidents, frames.claims),
-        "control_gaps": control_gaps(frames.incidents, frames.changes),
+        # Each metric leaves out what is not an incident itself; handing it `counted` spares a copy per metric.
+        "durations": durations(counted),
+        "ai_attributable": ai_attributable(counted, frames.claims),
+        "control_gaps": control_gaps(counted, frames.changes),
         "action_items": action_items(of(frames.action_items, counted), as_of),
-        "process": process(frames.incidents),
-        "recurrence": recurrence(frames.incidents, frames.history),
-        "change_failure_rate": change_failure_rate(frames.incidents, frames.changes, frames.volumes, months),
-        "by_month": ai_attributable_by_month(frames.incidents, frames.claims, months),
+        "process": process(counted),
+        "recurrence": recurrence(counted, frames.history),
+        "change_failure_rate": change_failure_rate(counted, frames.changes, frames.volumes, months),
+        "by_month": ai_attributable_by_month(counted, frames.claims, months),
     }
+
+
+def headline(frames: Frames, *, since: date, until: date, as_of: date) -> dict[str, Any]:
+    """The Overview's part of summary() with the same values, from frames.load_headline()'s narrow frames."""
+    counted = incidents_only(frames.incidents)
+    items = of(frames.action_items, counted)
+    return {
+        "since": since.isoformat(), "until": until.isoformat(), "as_of": as_of.isoformat(),
+        "incidents": len(counted),
+        "near_misses": int((frames.incidents["kind"] == "near_miss").sum()),
+        "durations": {"ttr": duration(counted, "ttr")},
+        "ai_attributable": ai_attributable(counted, frames.claims),
+        "action_items": {"overdue": int(overdue(items, as_of).sum())},
+        "by_month": ai_attributable_by_month(counted, frames.claims, months_between(since, until)),
+    }
+
+
+def headlines(session: Session, *, since: date, until: date, as_of: date, **filters: Any
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """headline() of a window and of the same-length window before it, each loaded with only its columns."""
+    before = previous_window(since, until)
+    return tuple(  # type: ignore[return-value]
+        headline(frames_module.load_headline(session, since=start, until=end, **filters),
+                 since=start, until=end, as_of=as_of)
+        for start, end in ((since, until), before))
 
 
 def default_window(session: Session, *, as_of: date, since: date | None = None, until: date | None = None

@@ -30,8 +30,8 @@ def metrics_text(m: dict[str, Any]) -> str:
              f"{'duration (min)':<16}{'count':>7}{'median':>10}{'mean':>10}{'p90':>10}"]
     for name, d in m["durations"].items():
         lines.append(f"{name.upper():<16}{d['count']:>7}{_num(d['median']):>10}{_num(d['mean']):>10}{_num(d['p90']):>10}")
-    lines += ["", f"AI-attributable share of {ai['total']} incidents: "
-              f"{_pct(ai['lower']['share'])} – {_pct(ai['upper']['share'])}",
+    lines += ["", (f"AI-attributable share of {ai['total']} incidents: "
+              f"{_pct(ai['lower']['share'])} – {_pct(ai['upper']['share'])}"),
               f"  lower {ai['lower']['count']:>5}  {_pct(ai['lower']['share']):>7}  95% CI {_ci(ai['lower']['ci95'])}",
               f"  upper {ai['upper']['count']:>5}  {_pct(ai['upper']['share']):>7}  95% CI {_ci(ai['upper']['ci95'])}",
               "", f"control gaps among {m['control_gaps']['ai_involved']} AI-involved incidents"]
@@ -39,11 +39,11 @@ def metrics_text(m: dict[str, Any]) -> str:
         gap = m["control_gaps"][key]
         lines.append(f"  {label:<34}{gap['count']:>6}  {_pct(gap['share']):>7}")
     a, p, r, cfr = m["action_items"], m["process"], m["recurrence"], m["change_failure_rate"]
-    lines += ["", f"action items {a['total']}: open {a['open']}, overdue {a['overdue']}, done {a['done']}, "
-              f"on time {_pct(a['on_time_share'])}, median {_num(a['median_days_to_complete'], ' days')} to complete",
-              f"published COEs {p['published']}: median {_num(p['median_days_to_publish'], ' days')} to publish, "
+    lines += ["", (f"action items {a['total']}: open {a['open']}, overdue {a['overdue']}, done {a['done']}, "
+              f"on time {_pct(a['on_time_share'])}, median {_num(a['median_days_to_complete'], ' days')} to complete"),
+              (f"published COEs {p['published']}: median {_num(p['median_days_to_publish'], ' days')} to publish, "
               f"{_pct(p['published_within_14d_share'])} within 14 days, "
-              f"independent approval {_pct(p['independent_approval_share'])}",
+              f"independent approval {_pct(p['independent_approval_share'])}"),
               f"recurring incidents {r['recurring']} ({_pct(r['share'])})",
               f"change failure rate: AI {_pct(cfr['ai'])}, human {_pct(cfr['human'])}"
               + ("" if cfr["ai"] is not None or cfr["human"] is not None else " (no change volumes for the window)")]

@@ -6,13 +6,15 @@ import data
 import filters
 from coe import charts
 
+
 SHOWN = 25  # contested incidents laid out in full; the table below lists them all
+COLUMNS = ("title", "severity", "ai_involvement", "ai_contribution", "team")
 
 st.title("Attribution")
 if filters.empty_state():
     st.stop()
 chosen = filters.sidebar()
-current, _ = data.summaries(chosen)
+current = data.summary(chosen)
 rows, claims = data.contested(data.metric_frames(chosen))
 ai = current["ai_attributable"]
 st.caption(f"{chosen.since} to {chosen.until}. AI-attributable share of {ai['total']} incidents: "
@@ -22,15 +24,20 @@ if rows.empty:
     st.info("No contested attributions in this window: every claim about a cause agrees, or none was made.")
     st.stop()
 
-st.plotly_chart(charts.counts_by(claims, "attributes_to", "What the claims about contested incidents blame",
-                                unit="claims"),
-                key="attribution.claims")
-st.caption("Attribution claims on the contested incidents, counted by what each claim says caused the incident.")
+event = st.plotly_chart(charts.counts_by(claims, "attributes_to", "What the claims about contested incidents blame",
+                                         unit="claims"),
+                        key="attribution.claims", on_select="rerun", selection_mode="points")
+st.caption("Attribution claims on the contested incidents, counted by what each claim says caused the incident. "
+           "Click a bar to list the incidents with such a claim.")
 st.download_button("Download claims (CSV)", data.csv(claims), file_name="contested_claims.csv", mime="text/csv",
                    key="attribution.csv")
+if causes := charts.picked(event):
+    blamed = charts.with_values(claims, "attributes_to", causes)["key"]
+    filters.behind(charts.with_values(rows, "key", blamed), f"Contested incidents with a claim blaming "
+                   f"{' or '.join(causes)}", COLUMNS)
 
-st.dataframe(data.incident_links(rows, ("title", "severity", "ai_involvement", "ai_contribution", "team")),
-             column_config={"key": st.column_config.LinkColumn("key", display_text=r"key=(.*)")}, hide_index=True)
+st.subheader("Every contested incident")
+st.dataframe(data.incident_links(rows, COLUMNS), column_config=filters.LINK, hide_index=True)
 
 for incident in rows.head(SHOWN).itertuples():
     st.markdown(f"#### [{incident.key}]({data.COE_LINK}{incident.key}) · {incident.title}")

@@ -7,11 +7,12 @@ import filters
 import state
 from coe import charts
 
+
 st.title("Overview")
 if filters.empty_state():
     st.stop()
 chosen = filters.sidebar()
-current, previous = data.summaries(chosen)
+current, previous = data.headlines(chosen)
 st.caption(f"{chosen.since} to {chosen.until} (UTC days), compared with the {(chosen.until - chosen.since).days + 1} "
            "days before. Counted: incidents of kind `incident`; near misses and drills are left out.")
 
@@ -36,8 +37,5 @@ st.download_button("Download monthly data (CSV)", data.csv(data.by_month_table(c
 # A bar carries its month as customdata; a point of the share band has only x (a date on the month axis).
 months = sorted({str(p.get("customdata") or p.get("x"))[:7] for p in event.selection.points}) if event else []
 if months:
-    st.subheader(f"Incidents started in {', '.join(months)}")
-    st.dataframe(data.incident_links(data.in_months(data.metric_frames(chosen), months),
-                                     ("title", "severity", "ai_contribution", "attribution_status", "team")),
-                 column_config={"key": st.column_config.LinkColumn("key", display_text=r"key=(.*)")},
-                 hide_index=True)
+    filters.behind(data.started_in(chosen, months), f"Incidents started in {', '.join(months)}",
+                   ("title", "severity", "ai_contribution", "attribution_status", "team"))

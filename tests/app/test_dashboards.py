@@ -1,11 +1,12 @@
 """The dashboard pages, run headless with AppTest against ~300 demo incidents (seeded once for the module)."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coe import audit, charts, demo, metrics, services
+from coe import audit, charts, demo, metrics
 from coe.db import engine_for, reading, writing
 from tests.app.conftest import APP, TIMEOUT
 from tests.conftest import prepare
@@ -19,7 +20,7 @@ WINDOW_DAYS = 365  # the dashboards' default window: the last year, ending today
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = prepare(f"sqlite:///{tmp_path_factory.mktemp('dash') / 'coe.db'}")
     with writing(engine_for(url)) as session:
-        services.import_batches(session, batches=demo.batches(300, 7), actor="tester", source="coe demo --seed 7")
+        demo.fill(session, incidents=300, seed=7, actor="tester")
     return url
 
 
@@ -102,3 +103,31 @@ def test_an_empty_database_says_how_to_start(sqlite_url: str, monkeypatch: pytes
         at = open_page(page)
         assert "coe demo" in at.info[0].value, page
         assert not at.get("plotly_chart") and not at.metric
+
+
+def clicked(page: str, chart: str, *customdata: object) -> AppTest:
+    """A dashboard page as it shows after its chart's points with this customdata were clicked."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(page)
+    at.session_state[chart] = {"selection": {"points": [{"customdata": c} for c in customdata]}}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_clicking_a_control_gap_lists_the_incidents_behind_it(on_demo: str) -> None:
+    at = clicked("views/governance.py", "governance.gaps", "dark_code")
+    _, current = expected_tiles(on_demo)
+    count = current["control_gaps"]["dark_code"]["count"]
+    assert count and any(m.value.endswith(f"with unreviewed AI-generated change (dark code)** — {count}")
+                         for m in at.markdown)
+    assert len(at.dataframe[0].value) == count
+
+
+def test_clicking_a_severity_in_a_month_lists_those_incidents(on_demo: str) -> None:
+    month = (audit.now() - timedelta(days=60)).strftime("%Y-%m")  # inside the default window and the demo
+    at = clicked("views/reliability.py", "reliability.severity", [month, "sev3"], [month, "sev4"])
+    listed = at.dataframe[0].value
+    assert len(listed) and set(listed["severity"]) <= {"sev3", "sev4"}
+    assert any(m.value.startswith(f"**Incidents of sev3 in {month}, sev4 in {month}") for m in at.markdown)
