@@ -36,6 +36,11 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def _worker_started(database_url: str) -> None:
+    """Drop the database connections a forked worker inherited: a connection must not cross processes."""
+    engine_for(database_url).dispose(close=False)
+
+
 def render_one(database_url: str, key: str, templates_dir: Path | None, output: Path) -> str:
     """Render one COE report into `output` (runs in a worker process)."""
     with reading(engine_for(database_url)) as session:
@@ -66,8 +71,12 @@ def report(
         output_dir.mkdir(parents=True, exist_ok=True)
         with reading(chosen) as session:
             keys = services.incident_keys(session)
-        _render_all(url, keys, settings.templates_dir, output_dir, jobs or os.cpu_count() or 1)
-        typer.echo(f"wrote {len(keys)} reports to {output_dir}")
+        failed = _render_all(url, keys, settings.templates_dir, output_dir, jobs or os.cpu_count() or 1)
+        typer.echo(f"wrote {len(keys) - len(failed)} reports to {output_dir}")
+        for line in failed:
+            typer.echo(f"error: {line}", err=True)
+        if failed:
+            raise CoeError(f"{len(failed)} of {len(keys)} reports failed")
         return
     if key is None or output is None:
         raise CoeError("give a KEY and --output FILE.pdf, or --all --output-dir DIR")
@@ -75,14 +84,20 @@ def report(
     typer.echo(f"wrote {output}")
 
 
-def _render_all(url: str, keys: list[str], templates_dir: Path | None, folder: Path, jobs: int) -> None:
-    """Render every key in `jobs` processes with a progress bar."""
-    with Progress(transient=True) as progress, ProcessPoolExecutor(max_workers=jobs) as pool:
+def _render_all(url: str, keys: list[str], templates_dir: Path | None, folder: Path, jobs: int) -> list[str]:
+    """Render every key in `jobs` processes with a progress bar; one line for each report that failed."""
+    failed = []
+    workers = ProcessPoolExecutor(jobs, initializer=_worker_started, initargs=(url,))
+    with Progress(transient=True) as progress, workers as pool:
         task = progress.add_task("rendering", total=len(keys))
-        futures = [pool.submit(render_one, url, key, templates_dir, folder / f"{key}.pdf") for key in keys]
+        futures = {pool.submit(render_one, url, key, templates_dir, folder / f"{key}.pdf"): key for key in keys}
         for future in as_completed(futures):
-            future.result()
+            try:
+                future.result()
+            except Exception as exc:  # noqa: BLE001 — one bad report must not stop the others
+                failed.append(f"{futures[future]}: {exc if isinstance(exc, CoeError) else repr(exc)}")
             progress.advance(task)
+    return sorted(failed)
 
 
 def _date(value: str | None, option: str) -> date | None:

@@ -1,1 +1,1 @@
-"""PDF documents: the COE report (and later the governance trend report)."""
+"""PDF documents: the COE report and the governance trend report."""

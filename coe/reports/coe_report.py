@@ -35,4 +35,4 @@ def report_html(session: Session, key: str, *, templates_dir: Path | None = None
 def report_pdf(session: Session, key: str, *, templates_dir: Path | None = None) -> bytes:
     """The COE report of `key` as PDF bytes."""
     page = report_html(session, key, templates_dir=templates_dir)
-    return pdf.write_pdf(page, allowed=html.template_dirs(templates_dir))
+    return pdf.write_pdf(page, allowed=html.template_dirs(templates_dir), stylesheet=html.stylesheet(templates_dir))

@@ -27,4 +27,4 @@ def trend_html(session: Session, *, since: date, until: date, as_of: date, templ
 def trend_pdf(session: Session, *, since: date, until: date, as_of: date, templates_dir: Path | None = None) -> bytes:
     """The trend report of `[since, until]` as PDF bytes."""
     page = trend_html(session, since=since, until=until, as_of=as_of, templates_dir=templates_dir)
-    return pdf.write_pdf(page, allowed=html.template_dirs(templates_dir))
+    return pdf.write_pdf(page, allowed=html.template_dirs(templates_dir), stylesheet=html.stylesheet(templates_dir))
