@@ -134,3 +134,112 @@ def test_a_wrapper_h1_gives_way_to_the_h2_that_names_the_incident():
     [doc] = importers.read(FIXTURES / "wrapper_h1.md", "markdown", "UTC").incidents
     assert doc.title == "Queue Flood Postmortem (incident #12)"
     assert doc.summary == "The queue filled up."
+
+
+def read_one(name: str, assume_tz: str | None = None):
+    """Import one fixture without a database: the record and the mapping summary."""
+    from coe import importers
+
+    found = importers.read(FIXTURES / name, "markdown", assume_tz)
+    assert not found.problems, found.problems
+    [doc] = found.incidents
+    return json.loads(doc.model_dump_json()), found.summary
+
+
+def test_a_row_out_of_time_order_is_sorted_and_the_summary_names_its_line():
+    doc, summary = read_one("crlf_pricing.md")
+    assert [e["at"][11:16] for e in doc["timeline"]] == ["16:10", "16:14", "16:25", "16:50"]
+    assert "timeline line 27: 2024-03-05 09:14 is written after 2024-03-05 09:25; sorted by time" in summary
+
+
+def test_h3_action_items_with_status_owner_and_ticket():
+    doc, _ = read_one("h3_actions.md")
+    assert [(a["status"], a["owner"], a["kind"]) for a in doc["action_items"]] == [
+        ("done", "", "mitigate"), ("done", "", "prevent"), ("open", "dana", "detect"),
+        ("in_progress", "raj", "prevent"), ("open", "", "detect")]
+    assert doc["action_items"][0]["completed_on"] == "2025-03-03"  # the incident's day: the text gives none
+    assert doc["action_items"][2]["title"] == "Page the search on-call for cache alarms."
+    assert doc["action_items"][4] == dict(doc["action_items"][4], title="Add a dashboard for cache hit rate",
+                                          ticket_url="https://tracker.example.com/issues/12")
+
+
+def test_a_list_timeline_keeps_code_out_of_events_and_states_severity_in_words():
+    doc, _ = read_one("h3_actions.md")
+    # The log line in the code block carries 13:58 but is no event; it and the image are kept beside the timeline.
+    assert [e["at"][11:16] for e in doc["timeline"]] == ["14:05", "14:12", "14:20", "14:31", "14:50", "15:15"]
+    assert doc["severity"] == "sev2"  # "**Severity:** Major"
+    assert doc["customer_impact"].startswith("**Severity:** Major")
+    assert (doc["started_at"], doc["detected_at"], doc["acknowledged_at"], doc["mitigated_at"], doc["resolved_at"]) == (
+        "2025-03-03T14:05:00+00:00", "2025-03-03T14:12:00+00:00", "2025-03-03T14:20:00+00:00",
+        "2025-03-03T14:50:00+00:00", "2025-03-03T15:15:00+00:00")  # a failed rollback is no mitigation
+    assert doc["timeline"][1]["description"] == "Error-rate alert fires for the search API"
+    assert {"heading": "Timeline", "text": '14:12 UTC - Error-rate alert fires for the search API:\n\n```\n'
+            '{"timestamp":"2025-03-03T13:58:01Z","level":"ERROR"}\n```\n\n'
+            "![error rate graph](https://example.com/graph.png)"} in doc["extra_sections"]
+    # A bold label inside a list is an item of the list, not a section of its own.
+    assert doc["lessons"]["went_wrong"] == ["Detection delay: the alert lacked a runbook link",
+                                             "The rollback path was untested"]
+
+
+def test_times_in_sub_headings_roll_over_midnight_and_dates_without_a_year():
+    doc, summary = read_one("subheading_times.md")
+    assert [e["at"] for e in doc["timeline"]] == [  # EEST is UTC+3
+        "2025-05-12T19:40:00+00:00", "2025-05-12T20:50:00+00:00", "2025-05-12T21:40:00+00:00",
+        "2025-05-13T08:39:00+00:00"]
+    assert "timeline line 20: 00:40 follows 23:50, taken as the next day" in summary
+    assert doc["acknowledged_at"] == "2025-05-12T20:50:00+00:00"
+    assert doc["resolved_at"] == "2025-05-13T08:39:00+00:00"
+    assert doc["five_whys"] == [
+        {"question": "Why did the disk fill?", "answer": "Stale files were never removed."},
+        {"question": "Why were they never removed?", "answer": "No job cleans them."}]
+    assert [(a["title"], a["status"], a.get("ticket_url")) for a in doc["action_items"]] == [
+        ("Add a quota to the scratch disk", "open", "https://tracker.example.com/issues/7"),
+        ("Tell the workshop hosts", "done", None)]
+
+
+def test_a_stats_footer_gives_detection_and_recovery_and_is_not_a_status():
+    doc, _ = read_one("stats_footer.md")
+    assert doc["started_at"] == "2021-03-31T11:06:00+00:00"  # 12:06 CET; the HH:mm row has no time of day
+    assert doc["detected_at"] == "2021-03-31T11:26:00+00:00"  # + 20 minutes
+    assert doc["resolved_at"] == "2021-03-31T11:51:00+00:00"  # + 45 minutes
+    assert [f["description"] for f in doc["contributing_factors"]] == [  # a nested bullet explains its factor
+        "No alert on certificate expiry", "Renewal job config was changed by hand: nobody reviewed the change"]
+    actions = next(x["text"] for x in doc["extra_sections"] if x["heading"] == "Action Items")
+    assert actions.endswith("[runbook]: https://wiki.example.com/certificates")  # a link definition is kept
+    assert {"heading": "Stats", "text": "- Category: Kubernetes\n- Time to detection: 20 minutes\n"
+            "- Time to recovery: 45 minutes"} in doc["extra_sections"]
+    assert [a["kind"] for a in doc["action_items"]] == ["detect", "investigate"]
+
+
+def test_a_file_without_headings_takes_its_window_from_the_text_and_its_title_from_the_name():
+    doc, _ = read_one("2024-02-28-queue-stalled.md")
+    assert doc["title"] == "queue stalled"
+    assert doc["summary"].startswith("On 28th February, the job queue stalled")
+    assert (doc["started_at"], doc["resolved_at"]) == ("2024-02-28T09:30:00+00:00", "2024-02-28T11:40:00+00:00")
+
+
+def test_dates_without_a_year_and_an_offset_zone():
+    doc, _ = read_one("yearless_dates.md")
+    assert doc["severity"] == "sev2"
+    assert [e["at"] for e in doc["timeline"]] == [  # UTC+1; "(Jan 15)" dates its line, 01:10 is the day after
+        "2026-01-14T21:18:00+00:00", "2026-01-15T08:05:00+00:00", "2026-01-15T21:30:00+00:00",
+        "2026-01-16T00:10:00+00:00"]
+    assert doc["resolved_at"] == "2026-01-16T00:10:00+00:00"
+
+
+def test_an_empty_template_is_refused_with_one_line_and_nothing_written(database_url):
+    path = FIXTURES / "empty_template.md"
+    result = coe(database_url, "import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"{path}:1: started_at: no date found: 'Incident title - DD/MM/YYYY' looks like"
+                                     " an empty template; fill it in before importing")
+    assert json.loads(coe(database_url, "list", "--json").stdout or "[]") == []
+
+
+def test_without_an_incident_date_the_publication_date_is_used_and_said():
+    doc, summary = read_one("published_only.md")
+    assert doc["started_at"] == "2020-10-01T00:00:00+00:00"
+    assert ("no incident date in the text; the publication date: the incident's day taken as 2020-10-01"
+            " (edit before submitting)") in summary
+    doc, _ = read_one("two_day_outage.md")  # "February 3rd and 4th, 2018"
+    assert doc["started_at"] == "2018-02-03T00:00:00+00:00"

@@ -9,6 +9,8 @@ HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 LABEL_RE = re.compile(r"^\s*(?:[-*]\s+)?\*\*([^*]{2,60}?):?\*\*:?\s*(.*)$|^([A-Z][A-Za-z /'-]{1,40}):\s+(\S.*)$")
 BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 TEXT_FIELDS = ("summary", "customer_impact", "root_cause", "trigger", "resolution")
+# One-line facts: a bold label naming one of these takes its own line only.
+META_FIELDS = ("severity", "date", "authors", "doc_status", "services", "duration", "time_to_detect")
 LESSON_FIELDS = ("went_well", "went_wrong", "got_lucky")
 KINDS = {"prevent": "prevent", "prevention": "prevent", "detect": "detect", "detection": "detect",
          "mitigate": "mitigate", "mitigation": "mitigate", "process": "process", "investigate": "investigate",
@@ -57,12 +59,13 @@ def front_matter(text: str) -> tuple[dict[str, str], str, int]:
 
 # An H1 that only says what kind of document this is, not which incident.
 WRAPPER_RE = re.compile(r"(an?\s+|the\s+)?(example|sample)?\s*(post[\s-]?mortem|incident\s+report|retrospective|"
-                        r"coe|correction\s+of\s+errors?)s?(\s+template)?", re.I)
+                        r"coe|correction\s+of\s+errors?)s?(\s+template)?", re.IGNORECASE)
 
 
 def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section]]:
     """The H1 title and the sections under headings and bold `**Label**:` lines."""
     title, sections = None, [Section("", 0, first_line, None)]
+    receiving = sections[0]
     in_code = False
     lines = body.split("\n")
     for index, line in enumerate(lines):
@@ -88,23 +91,36 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
                 title = re.sub(r"[*_`]", "", name).strip()
                 continue
             sections.append(Section(name, level, number, field_for(name)))
+            receiving = sections[-1]
             continue
         label = None if in_code else LABEL_RE.match(line)
         if label:
             name, rest = (label[1], label[2]) if label[1] else (label[3], label[4])
             mapped = field_for(name)
-            if mapped:
-                parent = sections[-1]
+            if BULLET_RE.match(line) and (mapped not in META_FIELDS or receiving.field):
+                mapped = None  # "- **Detection delay**: …" in a list is an item of that list, not a section
+            if mapped and (mapped != receiving.field or mapped == "action_items"):
+                parent = receiving
                 sections.append(Section(name, max(parent.level, 0) + 7, number, mapped, [rest] if rest else []))
+                if mapped in META_FIELDS:
+                    if parent.field in TEXT_FIELDS:
+                        parent.lines.append(line)  # "**Severity:** Major" also stays in the Impact it was written in
+                    continue  # a one-line fact: the lines after it still belong to the section around it
+                receiving = sections[-1]
                 continue
-        sections[-1].lines.append(line)
+        receiving.lines.append(line)
     return title, sections
 
 
 def table_rows(lines: list[str]) -> list[tuple[list[str], list[str]]]:
     """Each Markdown table row with the header of its table."""
+    return [(header, cells) for header, cells, _ in numbered_rows(lines)]
+
+
+def numbered_rows(lines: list[str]) -> list[tuple[list[str], list[str], int]]:
+    """Each Markdown table row with the header of its table and its index in the lines."""
     rows, header = [], None
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line.strip().startswith("|"):
             header = None
             continue
@@ -112,7 +128,7 @@ def table_rows(lines: list[str]) -> list[tuple[list[str], list[str]]]:
         if header is None:
             header = [c.lower() for c in cells]
         elif not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-            rows.append((header, cells))
+            rows.append((header, cells, index))
     return rows
 
 

@@ -1,13 +1,33 @@
 """Turn the sections of one Markdown post-mortem into a coe/v1 record and a mapping summary."""
 
 import re
-from datetime import date, datetime
+from datetime import date
 
+from coe.importers import markdown_items as items
 from coe.importers import timeline as tl
-from coe.importers.markdown import (BULLET_RE, KINDS, LESSON_FIELDS, TEXT_FIELDS, Section, clean, decode,
-                                    front_matter, split_sections, table_rows)
+from coe.importers.markdown import (
+    LESSON_FIELDS,
+    TEXT_FIELDS,
+    Section,
+    clean,
+    decode,
+    front_matter,
+    split_sections,
+)
+from coe.importers.markdown_events import TimelineReader
+from coe.importers.markdown_times import assign_phases, completion_day, infer
+from coe.importers.sections import field_for
 
-SEVERITY_RE = re.compile(r"\b(?:sev(?:erity)?[\s-]*|p)([1-5])\b", re.I)
+SEVERITY_RE = re.compile(r"\b(?:sev(?:erity)?[\s-]*|p)([1-5])\b", re.IGNORECASE)
+MENTIONED_SEVERITY_RE = re.compile(r"\bsev(?:erity)?[\s-]?([1-5])\b", re.IGNORECASE)
+SEVERITY_WORDS = (("sev1", ("critical", "catastrophic", "blocker")), ("sev2", ("major", "high")),
+                  ("sev3", ("moderate", "medium", "minor")), ("sev4", ("low",)), ("sev5", ("trivial", "cosmetic")))
+# Footnote marks of the SRE book's web edition: ^[163](url)^ and [[166]](url).
+FOOTNOTE_RE = re.compile(r"\^?\[\[?\d+\]?\]\([^)]*\)\^?")
+PLACEHOLDER_RE = re.compile(r"\b(?:DD/MM/YYYY|YYYY-MM-DD|20xx-MM-DD|HH:mm|PMyyyy)\b|^(?:incident\s+)?title\b|\btemplate\b",
+                            re.IGNORECASE | re.MULTILINE)
+# Facts about the incident, gathered from wherever they are stated rather than written into a field as text.
+STATED = ("severity", "date", "authors", "services", "duration", "time_to_detect", "doc_status", "detection", "stats")
 
 
 def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str], list[tuple[int, str, str]]]:
@@ -16,190 +36,201 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     meta, body, skipped = front_matter(text)
     title, sections = split_sections(body, skipped + 1)
     zone, zone_note = tl.zone_of(text, assume_tz)
-    doc: dict = {"title": meta.get("title") or title or re.sub(r"\.(md|markdown)$", "", name)}
-    summary, problems, extra = [], [], []
-    lessons: dict[str, list[str]] = {f: [] for f in LESSON_FIELDS}
-    doc_day = _doc_date(meta, sections, name)
-    events, actions = [], []
-    parent_field = None
-    stated: dict[str, str] = {}
+    doc: dict = {"title": (meta.get("title") or title or _name_title(name))[:200]}
+    day, guessed = _doc_date(meta, sections, doc["title"], name)
+    reader = TimelineReader(day, zone)
+    state = _Sections(doc, reader)
     for section in sections:
-        target = section.field
-        if section.level and section.level < 7:
-            parent_field = target if target else (parent_field if section.level > 2 else None)
-        if not target and parent_field in ("timeline", "lessons", "action_items") and section.level > 2:
-            target = parent_field if parent_field != "lessons" else None
-        body_text = section.text()
-        if not section.heading:
-            if body_text:
-                extra.append({"heading": "Preamble", "text": body_text})
-                summary.append("(text before the first heading) → extra_sections")
-            continue
-        label = f"{'#' * section.level if section.level < 7 else '**'} {section.heading}"
-        if target in TEXT_FIELDS:
-            doc[target] = (doc.get(target, "") + "\n\n" + body_text).strip()
-        elif target in LESSON_FIELDS:
-            lessons[target].extend(_bullets(section.lines))
-        elif target == "lessons":
-            if body_text:  # prose under Lessons Learned itself, outside well / wrong / lucky
-                extra.append({"heading": section.heading, "text": body_text})
-        elif target == "timeline":
-            day = tl.find_date(section.heading) or doc_day
-            found = _timeline(section, day, zone)
-            events.extend(found)
-            if not found and body_text:
-                extra.append({"heading": section.heading, "text": body_text})
-        elif target == "action_items":
-            actions.extend(_actions(section.lines))
-        elif target in ("severity", "date", "authors", "services", "duration", "doc_status", "detection"):
-            stated[target] = (stated.get(target, "") + " " + body_text).strip()
-            if target == "detection" and body_text:
-                extra.append({"heading": section.heading, "text": body_text})
-        elif body_text:
-            extra.append({"heading": section.heading, "text": body_text})
-            target = "extra_sections"
-        else:
-            continue
-        summary.append(f"{label} → {target}")
+        state.take(section)
+    summary, extra = state.summary, state.extra
+    if not doc.get("summary") and extra and extra[0]["heading"] == "Preamble":
+        # The opening paragraphs of a document without a Summary section are its summary.
+        doc["summary"] = extra.pop(0)["text"]
+        summary[summary.index("(text before the first heading) → extra_sections")] = "(text before the first heading) → summary"
     if zone_note:
         summary.append(zone_note)
-    events.sort(key=lambda e: e["at"])
-    doc["timeline"] = [dict(e, at=e["at"].isoformat()) for e in events]
-    doc["action_items"] = actions
-    doc["lessons"] = lessons
+    if guessed:
+        summary.append(f"{guessed}: the incident's day taken as {day} (edit before submitting)")
+    summary.extend(reader.remarks)
+    extra.extend({"heading": heading[:200], "text": note} for heading, note in reader.notes)
+    events = sorted(reader.events, key=lambda e: e["at"])
+    assign_phases(events)
+    doc["timeline"] = [{"at": e["at"].isoformat(), "description": e["description"], "phase": e["phase"],
+                        "actor_kind": e["actor_kind"]} for e in events]
     doc["extra_sections"] = extra
-    _severity(doc, stated.get("severity", "") or meta.get("severity", ""), summary)
-    if stated.get("authors") or meta.get("authors") or meta.get("author"):
-        names = stated.get("authors") or meta.get("authors") or meta.get("author")
-        doc["authors"] = [clean(n) for n in re.split(r",|;| and ", names) if clean(n)][:20]
-    if stated.get("services"):
-        doc["services"] = [clean(n) for n in re.split(r",|;", stated["services"]) if clean(n)][:20]
-    _detection_method(doc, stated.get("detection", ""))
-    _times(doc, events, doc_day, stated.get("duration", ""), zone, summary, problems)
-    return doc, summary, problems
+    doc["lessons"] = state.lessons
+    _severity(doc, " ".join(state.stated.get("severity", [])) or meta.get("severity", ""), summary,
+              [e["description"] for e in events] + [doc.get("summary", "")])
+    names = " ".join(state.stated.get("authors", [])) or meta.get("authors") or meta.get("author")
+    if names:
+        doc["authors"] = [clean(n).lstrip("@") for n in re.split(r",|;| and ", names) if clean(n)][:20]
+    if state.stated.get("services"):
+        doc["services"] = [clean(n) for n in re.split(r",|;", " ".join(state.stated["services"])) if clean(n)][:20]
+    _detection_method(doc, " ".join(state.stated.get("detection", [])), events)
+    if not infer(doc, events, day, state.stated, zone, state.prose, summary):
+        return doc, summary, [(1, "started_at", _undated(text, doc["title"]))]
+    done = [a for a in state.actions if a.get("status") == "done"]
+    for action in done:
+        action["completed_on"] = completion_day(doc).isoformat()
+    if done:
+        summary.append(f"{len(done)} action items marked done; completed_on = the incident's last day (not stated)")
+    doc["action_items"] = state.actions
+    return doc, summary, []
 
 
-def _doc_date(meta: dict, sections: list[Section], name: str) -> date | None:
-    """The incident's day: front matter, a 'Date:' label, the file name, or the first date in the text."""
-    for candidate in (meta.get("date", ""), *(s.text() for s in sections if s.field == "date"), name):
+class _Sections:
+    """Walks the sections in order, each to its field, under the heading that encloses it."""
+
+    def __init__(self, doc: dict, reader: TimelineReader) -> None:
+        self.doc, self.reader = doc, reader
+        self.summary: list[str] = []
+        self.extra: list[dict] = []
+        self.lessons: dict[str, list[str]] = {f: [] for f in LESSON_FIELDS}
+        self.actions: list[dict] = []
+        self.stated: dict[str, list[str]] = {}
+        self.prose: list[str] = []
+        self.parent: tuple[str | None, int] = (None, 0)
+        self.heading = ""
+        self.in_part = False  # under a sub-heading of the timeline ("### October 21 - Redis overload")
+
+    def take(self, section: Section) -> None:
+        """Map one section and note where it went."""
+        section.heading = FOOTNOTE_RE.sub("", section.heading).strip(" :")
+        section.lines = [FOOTNOTE_RE.sub("", ln) for ln in section.lines]
+        body = section.text()
+        if not section.heading:
+            if body:
+                self._keep("Preamble", body)
+                self.prose.append(body)
+                self.summary.append("(text before the first heading) → extra_sections")
+            return
+        target, child = self._target(section)
+        label = f"{'#' * section.level if section.level < 7 else '**'} {section.heading}"
+        if section.level >= 7 and self.in_part and target not in ("timeline", None):
+            # A label inside one dated part of a timeline ("**Root causes:**") speaks of that part only.
+            self._keep(f"{self.heading}: {section.heading}", body)
+            target = "extra_sections"
+        elif target in TEXT_FIELDS:
+            if not body and not child:
+                return
+            text = f"{'#' * section.level} {section.heading}\n\n{body}".strip() if child else body
+            self.doc[target] = (self.doc.get(target, "") + "\n\n" + text).strip()
+            if target in ("summary", "customer_impact"):
+                self.prose.append(body)
+        elif target in LESSON_FIELDS:
+            self.lessons[target].extend(items.lessons(section.lines))
+        elif target == "contributing_factors":
+            self.doc.setdefault("contributing_factors", []).extend(items.factors(section.lines))
+        elif target == "five_whys":
+            self.doc.setdefault("five_whys", []).extend(items.whys(section.lines))
+        elif target == "timeline":
+            self.reader.read(section)
+        elif target == "action_items":
+            found, left_out = items.actions(section.heading, section.lines)
+            self.actions.extend(found)
+            if left_out:
+                self._keep(section.heading, body)  # prose and details the items do not carry
+        elif target in STATED:
+            self.stated.setdefault(target, []).append(body)
+            if target == "stats":
+                for key, value in re.findall(r"time to (detect\w*|recover\w*|resol\w*)\s*:\s*(.+)", body, re.IGNORECASE):
+                    self.stated.setdefault("time_to_detect" if key.startswith("detect") else "duration",
+                                           []).append(value)
+            spans = target == "date" and re.search(r"\d\s*[-–]\s*\d|\bto\b", tl.ISO_DATE_RE.sub("", body))
+            if (target in ("detection", "doc_status", "stats") or spans) and body:
+                self._keep(section.heading, body)  # what the record's fields do not hold: "January 14-19, 2026"
+        elif body:
+            self._keep(section.heading, body)
+            target = "extra_sections"
+        else:
+            return
+        self.summary.append(f"{label} → {target}")
+
+    def _target(self, section: Section) -> tuple[str | None, bool]:
+        """The section's field, and whether it is only inherited from the heading above it."""
+        target = section.field
+        if section.level >= 7:
+            return target, False
+        self.heading, self.in_part = section.heading, False
+        parent, level = self.parent
+        if parent == "timeline" and section.level > level and not field_for(section.heading, keywords=False):
+            target = None  # "### Follow-up" under a timeline is a part of it, not the follow-up actions
+        if target:
+            self.parent = (target, section.level)
+            return target, False
+        dated = tl.leading_moment(clean(section.heading), self.reader.year) is not None
+        if parent and (section.level > level or (parent == "timeline" and dated)):
+            inherited = parent if parent in ("timeline", "action_items", *TEXT_FIELDS) else None
+            self.in_part = inherited == "timeline"
+            return inherited, inherited is not None
+        self.parent = (None, section.level)
+        return None, False
+
+    def _keep(self, heading: str, text: str) -> None:
+        """Text that maps to no field, under its heading."""
+        if text:
+            self.extra.append({"heading": re.sub(r"[*_`]", "", heading).strip()[:200] or "Notes", "text": text})
+
+
+def _name_title(name: str) -> str:
+    """A title from a file name: '2024-02-28-decide is down.md' → 'decide is down'."""
+    stem = re.sub(r"\.(md|markdown|txt)$", "", name, flags=re.IGNORECASE)
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}[-_ ]+", "", stem).strip() or stem
+    return stem if " " in stem else re.sub(r"[-_]+", " ", stem)
+
+
+def _doc_date(meta: dict, sections: list[Section], title: str, name: str) -> tuple[date | None, str]:
+    """The incident's day (front matter, a 'Date:' label, the title, the file name, the first date in the text),
+    else the first of the month a text names alone, else the front matter's publication date; and a note
+    when it is one of the last two."""
+    for candidate in (meta.get("date", ""), *(s.text() for s in sections if s.field == "date"), title, name):
         day = tl.find_date(candidate)
         if day:
-            return day
+            return day, ""
     for s in sections:
         day = tl.find_date(s.heading) or tl.find_date(s.text()[:2000])
         if day:
-            return day
-    return None
+            return day, ""
+    month = next(filter(None, (tl.find_month(c) for c in (title, *(s.text()[:2000] for s in sections)))), None)
+    if month:
+        return month, "only the month is stated"
+    published = next((tl.find_date(v) for k, v in meta.items() if "published" in k and tl.find_date(v)), None)
+    return published, "no incident date in the text; the publication date" if published else ""
 
 
-def _timeline(section: Section, day: date | None, zone) -> list[dict]:
-    """Events from table rows and list or plain lines that carry a clock time."""
-    events = []
-    rows = table_rows(section.lines)
-    lines = ([" | ".join(cells) for _, cells in rows] if rows else
-             [ln for ln in section.lines if ln.strip()])
-    for line in lines:
-        plain = clean(BULLET_RE.sub(r"\1", line))
-        day = tl.find_date(plain) or day
-        clock = tl.find_time(plain)
-        if not clock or day is None:
-            if clock is None and tl.find_date(plain) and not events:
-                continue
-            if events and plain and clock is None:
-                events[-1]["description"] += " " + plain  # a wrapped line continues its event
-            continue
-        description = plain[clock[2]:]
-        description = tl.ISO_DATE_RE.sub("", tl.MONTH_DATE_RE.sub("", description))
-        description = tl.ZONE_RE.sub("", description, count=1) if tl.ZONE_RE.match(description.strip()) else description
-        description = description.strip(" |:-–—,\t")
-        if not description:
-            description = plain.strip(" |")
-        at = tl.event_at(day, clock[0], plain, zone)
-        events.append({"at": at, "description": description[:4000], "phase": tl.phase_of(description)})
-    return events
+def _undated(text: str, title: str) -> str:
+    """Why a file cannot be imported without a date; an empty template says so."""
+    if PLACEHOLDER_RE.search(title) or len(PLACEHOLDER_RE.findall(text)) >= 2:
+        return f"no date found: '{title}' looks like an empty template; fill it in before importing"
+    return "no date found in the front matter, a Date: line, the title, the timeline or the file name"
 
 
-def _actions(lines: list[str]) -> list[dict]:
-    """Action items from a table (action, type, owner, bug) or bullets; all open: no document dates completion."""
-    items = []
-    for header, cells in table_rows(lines):
-        row = dict(zip(header, cells))
-        title = next((clean(v) for k, v in row.items() if re.search(r"action|item|task|what|descr|title", k)),
-                     clean(cells[0]))
-        if not title:
-            continue
-        item = {"title": title[:500]}
-        kind = next((v for k, v in row.items() if k in ("type", "kind", "category")), "")
-        if kind.strip().lower() in KINDS:
-            item["kind"] = KINDS[kind.strip().lower()]
-        owner = next((clean(v) for k, v in row.items() if "owner" in k or "assignee" in k or k == "who"), "")
-        if owner and owner.lower() not in ("-", "n/a", "tbd"):
-            item["owner"] = owner[:200]
-        ticket = next((v for k, v in row.items() if re.search(r"bug|ticket|issue|link", k)), "")
-        url = re.search(r"https?://[^\s)>\]]+", ticket)
-        if url:
-            item["ticket_url"] = url[0]
-        items.append(item)
-    if items:
-        return items
-    for line in lines:
-        bullet = BULLET_RE.match(line)
-        if bullet and clean(bullet[1]):
-            item = {"title": clean(bullet[1])[:500]}
-            items.append(item)
-    return items
-
-
-def _bullets(lines: list[str]) -> list[str]:
-    """List items, or paragraphs when the section is prose."""
-    items = [clean(m[1]) for m in map(BULLET_RE.match, lines) if m and clean(m[1])]
-    if items:
-        return items
-    return [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
-
-
-def _severity(doc: dict, stated: str, summary: list[str]) -> None:
-    """sevN / SEV-N / PN as stated; a document that states none becomes sev3, and the summary says so."""
+def _severity(doc: dict, stated: str, summary: list[str], texts: list[str]) -> None:
+    """sevN / SEV-N / PN or a word (Critical, Major, Minor) as stated, else a 'Sev 1' the text mentions;
+    none at all becomes sev3, and the summary says so."""
     match = SEVERITY_RE.search(stated)
-    if match:
-        doc["severity"] = f"sev{match[1]}"
+    lowered = stated.lower()
+    word = next((sev for sev, words in SEVERITY_WORDS if any(re.search(rf"\b{w}\b", lowered) for w in words)), None)
+    mentioned = next(filter(None, (MENTIONED_SEVERITY_RE.search(t) for t in texts)), None)
+    if match or word:
+        doc["severity"] = f"sev{match[1]}" if match else word
+    elif mentioned:
+        doc["severity"] = f"sev{mentioned[1]}"
+        summary.append(f"severity sev{mentioned[1]} from the text: '{mentioned.group(0)}'")
     else:
         doc["severity"] = "sev3"
         summary.append("severity not stated → sev3 (edit before submitting)")
 
 
-def _times(doc, events, day, duration_text, zone, summary, problems) -> None:
-    """started/detected/mitigated/resolved: the first event of each phase; a stated duration sets resolved_at."""
-    if not events and day is None:
-        problems.append((1, "started_at", "no date found in the front matter, a Date: line, the timeline or the file name"))
-        return
-    begins = next((e["at"] for e in events if tl.marker_of(e["description"]) == "trigger"), None)
-    started = begins or events[0]["at"] if events else datetime.combine(day, datetime.min.time(), tzinfo=zone or tl.timezone.utc)
-    doc["started_at"] = started.isoformat()
-    for phase, name in (("detection", "detected_at"), ("mitigation", "mitigated_at"), ("resolution", "resolved_at")):
-        marked = [e["at"] for e in events if tl.marker_of(e["description"]) == phase]
-        first = marked[0] if marked else next((e["at"] for e in events if e["phase"] == phase and e["at"] >= started), None)
-        if first:
-            doc[name] = first.isoformat()
-            summary.append(f"{name} inferred from the timeline: {first.isoformat()}")
-    length = tl.parse_duration(duration_text) if duration_text else None
-    if length:
-        doc["resolved_at"] = (started + length).isoformat()
-        summary.append(f"resolved_at = started_at + stated duration {length}")
-    elif "resolved_at" not in doc and len(events) > 1 and events[-1]["phase"] in ("resolution", "mitigation"):
-        doc["resolved_at"] = events[-1]["at"].isoformat()
-    for name in ("detected_at", "mitigated_at"):
-        if doc.get(name) and doc.get("resolved_at") and (
-                datetime.fromisoformat(doc[name]) > datetime.fromisoformat(doc["resolved_at"])):
-            del doc[name]
-
-
-def _detection_method(doc: dict, text: str) -> None:
-    """How the incident was found, when the Detection section says it in common words."""
-    lowered = text.lower()
-    for method, words in (("alarm", ("alert", "paged", "pager", "alarm", "monitor")),
-                          ("customer_report", ("customer", "user report", "support ticket")),
-                          ("internal_report", ("engineer noticed", "employee", "internal report"))):
-        if any(w in lowered for w in words):
-            doc["detection_method"] = method
-            return
+def _detection_method(doc: dict, text: str, events: list[dict]) -> None:
+    """How the incident was found: the Detection section's words, else the first detection event's."""
+    first = next((e["description"] for e in events if e["phase"] == "detection"), "") if events else ""
+    for said in (text.lower(), first.lower()):
+        for method, words in (("alarm", ("alert", "paged", "pager", "alarm", "monitor", "uptime check", "warning")),
+                              ("customer_report", ("customer", "user report", "users report", "support ticket",
+                                                   "ticket", "reached out", "end-user", "end user")),
+                              ("internal_report", ("engineer noticed", "employee", "internal report", "developer",
+                                                   "notices", "noticed", "engineer"))):
+            if any(w in said for w in words):
+                doc["detection_method"] = method
+                return

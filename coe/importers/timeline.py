@@ -1,57 +1,105 @@
-"""Dated events out of timeline tables, lists and sub-headings, and times inferred from them."""
+"""Dates, clock times, zones and phases as post-mortems write them, for the Markdown importer."""
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
-
-from dateutil import parser as dateparser
 
 # Abbreviations people write after times; fixed offsets, as written (IST = India).
 ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "IST": 5.5, "PDT": -7, "PST": -8, "EDT": -4, "EST": -5,
-    "CDT": -5, "CST": -6, "MDT": -6, "MST": -7, "CET": 1, "CEST": 2, "BST": 1, "JST": 9, "AEST": 10,
+    "UTC": 0, "GMT": 0, "Z": 0, "IST": 5.5, "PDT": -7, "PST": -8, "EDT": -4, "EST": -5, "CDT": -5, "CST": -6,
+    "MDT": -6, "MST": -7, "CET": 1, "CEST": 2, "BST": 1, "EET": 2, "EEST": 3, "JST": 9, "KST": 9, "SGT": 8,
+    "HKT": 8, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "ET": "America/New_York", "PT": "America/Los_Angeles",
 }
-ZONE_RE = re.compile(r"\b(" + "|".join(ZONES) + r")\b")
-TIME_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?(?![\d])", re.I)
-ISO_DATE_RE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+# Named regions whose offset depends on the day ("all times in Pacific Time").
+REGIONS = {"pacific": "America/Los_Angeles", "eastern": "America/New_York", "central european": "Europe/Berlin",
+           "central": "America/Chicago", "mountain": "America/Denver"}
+OFFSET = r"(?:UTC|GMT)\s?([+-−])\s?(\d{1,2})(?::?(\d{2}))?"
+ZONE_RE = re.compile(r"(?<![\w+-])(?:" + OFFSET + r"|(" + "|".join(ZONES) + r"))(?![\w+-])")
+STATED_ZONE_RE = re.compile(
+    r"(?:(?:all\s+)?times?\s+(?:are\s+)?(?:in\s+)?|timeline\s*)[(_*]*(?:" + OFFSET + r"|(" + "|".join(ZONES)
+    + r")(?![A-Za-z])|(" + "|".join(REGIONS) + r")\s+(?:standard\s+)?time)", re.IGNORECASE)
+TIME_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([ap]\.?m\.?)?(?![\d])", re.IGNORECASE)
+ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})\d?[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[a-z]*\.?)"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+# "October 21, 2019", "October 29-30, 2025", "21 Oct 2019", "28th of February", "Jan 14" (the year from context).
 MONTH_DATE_RE = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    r"(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?,?\s+(\d{4})\b", re.I)
+    r"\b(?:" + _DAY + r"(?:\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?)?\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH + r"\s+" + _DAY
+    + r"(?:\s*(?:[-–]|and|&)\s*\d{1,2}(?:st|nd|rd|th)?)?(?!\d))(?:,?\s+(\d{4})\b)?", re.IGNORECASE)
 
-PHASE_WORDS = (
-    ("resolution", ("resolved", "fully recovered", "back to normal", "incident closed", "all clear", "closed the incident")),
-    ("mitigation", ("mitigat", "rolled back", "rollback", "roll back", "reverted", "workaround", "restored", "recovered")),
-    ("detection", ("alert", "paged", "pager", "page ", "detected", "noticed", "reported", "reports of", "pagerduty", "alarm", "first report")),
-    ("trigger", ("deployed", "deploy ", "pushed", "rolled out", "started", "began")),
-)
+
+def _offset(sign: str, hours: str, minutes: str | None) -> timezone:
+    """A fixed zone from a written UTC offset such as UTC+1 or GMT-05:30."""
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    return timezone(-delta if sign in "-−" else delta)
+
+
+def zone_named(match: re.Match) -> timezone | ZoneInfo:
+    """The zone a ZONE_RE match names."""
+    if match[1]:
+        return _offset(match[1], match[2], match[3])
+    return _named(match[4])
+
+
+def _named(abbreviation: str) -> timezone | ZoneInfo:
+    """A fixed offset (IST, PDT), or the region whose offset depends on the day (ET, PT)."""
+    value = ZONES[abbreviation]
+    return ZoneInfo(value) if isinstance(value, str) else timezone(timedelta(hours=value))
 
 
 def zone_of(text: str, fallback: str | None) -> tuple[timezone | ZoneInfo | None, str]:
-    """The zone the document states ('All times in UTC', 'IST'), else --timezone, else none."""
-    stated = re.search(r"(?:(?:all\s+)?times?\s+(?:are\s+)?(?:in\s+)?|timeline\s*)\(?(" + "|".join(ZONES) + r")\b", text, re.I)
+    """The zone the document states ('All times in UTC', 'Timeline (IST)', 'UTC+1'), else --timezone, else none."""
+    stated = STATED_ZONE_RE.search(text)
     if stated:
-        name = stated.group(1).upper()
-        return timezone(timedelta(hours=ZONES[name])), f"times in {name} (stated)"
+        if stated[1]:
+            return _offset(stated[1], stated[2], stated[3]), f"times in {stated.group(0).split()[-1].strip('()_*')} (stated)"
+        if stated[4]:
+            name = stated[4].upper()
+            return _named(name), f"times in {name} (stated)"
+        region = REGIONS[stated[5].lower()]
+        return ZoneInfo(region), f"times in {region} (stated: {stated[5]} time)"
     if fallback:
         return ZoneInfo(fallback), f"times in {fallback} (--timezone)"
     return None, ""
 
 
-def find_date(text: str) -> date | None:
-    """The first calendar date written in a line: 2019-10-21, 21 Oct 2019, October 21, 2019."""
+def find_date(text: str, year: int | None = None) -> date | None:
+    """The first calendar date in a line: 2019-10-21, 21 Oct 2019, October 21, 2019; 'Jan 14' in the given year."""
     iso = ISO_DATE_RE.search(text)
     if iso:
         try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             return None
-    named = MONTH_DATE_RE.search(text)
-    if named:
+    for named in MONTH_DATE_RE.finditer(text):
+        day, month = (named[1], named[2]) if named[2] else (named[4], named[3])
+        stated = int(named[5]) if named[5] else year
+        if stated is None or (not named[5] and month.startswith("may")):
+            continue  # "may 5" without a year is more often the verb than the month
         try:
-            return dateparser.parse(named.group(0), fuzzy=True).date()
-        except (ValueError, OverflowError):
-            return None
+            return date(stated, MONTHS.index(month[:3].lower()) + 1, int(day))
+        except ValueError:
+            continue
     return None
+
+
+MONTH_YEAR_RE = re.compile(r"\b" + _MONTH + r",?\s+(\d{4})\b", re.IGNORECASE)
+
+
+def find_month(text: str) -> date | None:
+    """The first day of the first month written with its year alone ('in early August 2022')."""
+    found = MONTH_YEAR_RE.search(text)
+    return date(int(found[2]), MONTHS.index(found[1][:3].lower()) + 1, 1) if found else None
+
+
+def date_span(text: str, year: int | None = None) -> tuple[int, int] | None:
+    """Where the first date of a line is written."""
+    found = [m for m in (ISO_DATE_RE.search(text), MONTH_DATE_RE.search(text)) if m]
+    if not found or find_date(text, year) is None:
+        return None
+    first = min(found, key=lambda m: m.start())
+    return first.start(), first.end()
 
 
 def find_time(text: str) -> tuple[time, int, int] | None:
@@ -69,42 +117,100 @@ def find_time(text: str) -> tuple[time, int, int] | None:
     return None
 
 
-MARKERS = (("resolution", ("outage ends", "incident ends", "incident resolved", "outage resolved")),
-           ("mitigation", ("outage mitigated", "incident mitigated")),
-           ("trigger", ("outage begins", "incident begins", "impact begins", "impact started")))
+LEAD_RE = re.compile(r"^[\s~≈(]*(?:(?:at|around|approx\.?|approximately|by)\s+)?", re.IGNORECASE)
 
 
-def marker_of(description: str) -> str | None:
-    """The phase an explicit marker names ('OUTAGE BEGINS', 'OUTAGE MITIGATED'), which wins over word guesses."""
-    lowered = description.lower()
-    return next((phase for phase, words in MARKERS if any(w in lowered for w in words)), None)
-
-
-def phase_of(description: str) -> str:
-    """The incident phase an event's words suggest."""
-    lowered = description.lower()
-    if marker_of(description):
-        return marker_of(description)  # type: ignore[return-value]
-    for phase, words in PHASE_WORDS:
-        if any(w in lowered for w in words):
-            return phase
-    return "other"
+def leading_moment(text: str, year: int | None) -> tuple[date | None, time | None, str] | None:
+    """A line that starts with a date, a time or both ('Jan 14, 10:18 AM', '2021-08-26 08:22', '5:05'), and the rest."""
+    rest = LEAD_RE.sub("", text, count=1)
+    day = None
+    span = date_span(rest, year)
+    if span and span[0] == 0:
+        day = find_date(rest, year)
+        rest = re.sub(r"^[\s,]*(?:at\s+)?", "", rest[span[1]:])
+    clock = find_time(rest)
+    if clock and clock[1] == 0:
+        after = rest[clock[2]:]
+        zone = ZONE_RE.match(after.lstrip(" ~"))
+        if zone:
+            after = after.lstrip(" ~")[zone.end():]
+        return day, clock[0], after
+    return (day, None, rest) if day else None
 
 
 def event_at(day: date, clock: time, line: str, zone) -> datetime:
     """An aware time: a zone written on the line wins over the document's."""
     written = ZONE_RE.search(line)
     if written:
-        zone = timezone(timedelta(hours=ZONES[written[1]]))
-    return datetime.combine(day, clock, tzinfo=zone or timezone.utc)
+        zone = zone_named(written)
+    return datetime.combine(day, clock, tzinfo=zone or UTC)
+
+
+MARKERS = (("resolution", ("outage ends", "incident ends", "incident resolved", "outage resolved", "incident closed",
+                           "declared resolved", "marked resolved", "marked as resolved",
+                           "incident officially resolved", "incident is resolved")),
+           ("mitigation", ("outage mitigated", "incident mitigated", "issue mitigated", "impact mitigated")),
+           ("escalation", ("incident begins", "incident declared", "declares incident", "declares an incident",
+                           "declared an incident", "initiates incident", "incident was declared", "acknowledg")),
+           ("trigger", ("outage begins", "impact begins", "impact started", "problem started", "issue started")))
+
+# Checked in this order; the first phase whose words appear wins.
+PHASE_WORDS = (
+    ("resolution", ("resolved", "fully recovered", "fully restored", "full service restored", "back to normal",
+                    "all clear", "closed the incident", "service operational", "fully operational", "issue is closed",
+                    "permanently fixed", "returned to normal", "service restored", "everything seems fine",
+                    "verified operational", "all systems operational", "operational again", "back online", "solved")),
+    ("mitigation", ("mitigat", "rolled back", "rollback", "roll back", "reverted", "revert", "workaround", "restored",
+                    "recovered", "recovery", "downgraded", "scaled", "disabled", "fix applied", "fix deployed",
+                    "re-deploy", "redeploy", "failover", "failed over", "stabilis", "stabiliz")),
+    ("detection", ("alert", "paged", "pager", "page ", "detected", "detects", "noticed", "notices", "notified",
+                   "reported", "reports", "pagerduty", "alarm", "first report", "reached out", "ticket", "uptime check",
+                   "became aware", "warning", "witnessed", "observed", "incoming report", "report that", "report of", " report ")),
+    ("escalation", ("declare", "escalat", "acknowledg", "incident channel", "war room", "joins", "enters the chat",
+                    "pulled in", "hands off", "status page")),
+    ("diagnosis", ("investigat", "identified", "root cause", "diagnos", "discover", "confirms", "confirmed",
+                   "hypothesis", "suspect", "looking into", "troubleshoot", "found")),
+    ("trigger", ("deployed", "deploy ", "deploys", "pushed", "rolled out", "rollout", "merged", "released", "upgraded",
+                 "upgrade", "applied", "published", "expire", "executed", "committed")),
+)
+# An attempt that did not work, or one only decided on, is not a mitigation.
+FAILED_RE = re.compile(r"\b(fail(s|ed)?\b|did not|didn't|not effective|attempt(ed|s)?\b|unsuccessful|still|persists?|"
+                       r"would like to|decision to|decides? to|decided to|approach is to|plans? to|agree)",
+                       re.IGNORECASE)
+
+
+def marker_of(description: str) -> str | None:
+    """The phase an explicit marker names ('OUTAGE BEGINS', 'Incident declared'), which wins over word guesses."""
+    lowered = description.lower()
+    return next((phase for phase, words in MARKERS if any(w in lowered for w in words)), None)
+
+
+def phase_of(description: str, detected: bool = True) -> str:
+    """The incident phase an event's words suggest; a change before anyone noticed is a trigger, after it a fix."""
+    lowered = description.lower()
+    marked = marker_of(description)
+    if marked:
+        return marked
+    failed = FAILED_RE.search(description) is not None
+    for phase, words in PHASE_WORDS:
+        if not any(w in lowered for w in words):
+            continue
+        if phase in ("mitigation", "resolution") and failed:
+            continue
+        if phase == "mitigation" and not detected:
+            return "trigger"  # a change before anyone noticed anything ("renewal job disabled") set it off
+        if phase == "trigger" and detected:
+            return "other" if failed else "mitigation"
+        return phase
+    return "other"
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """'13 minutes', '2h 30m', '1 hour and 5 minutes', '3 days' as a duration."""
+    """'13 minutes', '2h 30m', '1 hour and 48 minutes', '3 days' as a duration."""
     total = timedelta()
     found = False
     for amount, unit in re.findall(r"(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b",
-                                   text, re.I):
+                                   text, re.IGNORECASE):
         found = True
         value = float(amount)
         unit = unit.lower()

@@ -1,0 +1,150 @@
+"""started/detected/acknowledged/mitigated/resolved of a Markdown post-mortem, from its timeline, stated
+durations and, when it has no timeline, the times its summary states ("from 15:30 to 18:10 UTC")."""
+
+import re
+from datetime import UTC, date, datetime
+
+from coe.importers import timeline as tl
+
+MITIGATED_RE = re.compile(r"mitigat|rolled back|reverted|revoked|contained|restored|healthy again|deleted them",
+                          re.IGNORECASE)
+RESOLVED_RE = re.compile(r"fully recovered|resolved|fully restored|back to normal|recovered", re.IGNORECASE)
+WINDOW_RE = re.compile(r"\b(from|between)\b", re.IGNORECASE)
+
+
+# Who acted, when the words say it was not a person: an alert fires, a pipeline runs.
+ACTORS = (("system", re.compile(r"\b(alert|alarm|monitoring|pagerduty|borgmon|uptime check|health ?check|cloudwatch)",
+                                re.IGNORECASE)),
+          ("automation", re.compile(r"\b(pipeline|scheduled|automated|cron|daily run|auto-?scal)", re.IGNORECASE)))
+
+
+def assign_phases(events: list[dict]) -> None:
+    """Each event's phase from its words (a change is a trigger only until someone noticed something),
+    and system or automation as its actor when its words say so."""
+    noticed = False
+    for event in events:
+        event["phase"] = tl.phase_of(event["description"], noticed)
+        event["actor_kind"] = next((kind for kind, words in ACTORS if words.search(event["description"][:200])),
+                                   "human")
+        # After a resolution, what follows is the next incident of a document that tells several.
+        noticed = event["phase"] != "resolution" and (noticed or event["phase"] in ("detection", "escalation", "diagnosis"))
+
+
+def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[datetime, str, bool]]:
+    """Each time a paragraph states, with its sentence and whether it opens a 'from … to …' window."""
+    found = []
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])(?<![ap]\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+", text):
+            clean = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)
+            for index, clock in enumerate(tl.TIME_RE.finditer(clean)):
+                moment = tl.find_time(clean[clock.start():])
+                if moment is None:
+                    continue
+                before = clean[:clock.start()]
+                stated = [tl.find_date(before[m.start():], day.year if day else None)
+                          for m in list(tl.MONTH_DATE_RE.finditer(before)) + list(tl.ISO_DATE_RE.finditer(before))]
+                stated = [d for d in stated if d]
+                day = stated[-1] if stated else day
+                if day is None:
+                    continue
+                written = tl.ZONE_RE.search(clean, clock.end())
+                at_zone = tl.zone_named(written) if written else (zone or UTC)
+                opens = index == 0 and WINDOW_RE.search(before) is not None
+                found.append((datetime.combine(day, moment[0], tzinfo=at_zone), clean, opens))
+    return found
+
+
+def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, prose: list[str],
+          summary: list[str]) -> bool:
+    """Set the times on the record; False when nothing at all dates the incident."""
+    moments = [] if events else prose_moments(prose, day, zone)
+    if not events and not moments and day is None:
+        return False
+    begins = next((e["at"] for e in events if tl.marker_of(e["description"]) == "trigger"), None)
+    window = next((i for i, m in enumerate(moments[:-1]) if m[2] and moments[i + 1][1] == m[1]), None)
+    if events:
+        first = events[0]["at"]
+        # A first event with no time of day gives way to the first timed event of that day.
+        timed = next((e["at"] for e in events if e.get("timed") and e["at"].date() == first.date()), first)
+        started = begins or (first if events[0].get("timed", True) else timed)
+    elif moments:
+        started = moments[window][0] if window is not None else min(m[0] for m in moments)
+        summary.append(f"started_at from the text: {started.isoformat()}")
+    else:
+        started = datetime.combine(day, datetime.min.time(), tzinfo=zone or UTC)
+        summary.append(f"started_at = the incident's day {day} (no time is stated)")
+    doc["started_at"] = started.isoformat()
+    later = [e for e in events if e["at"] >= started]
+    _from_events(doc, later, summary)
+    if moments:
+        ends = [m[0] for m in moments if RESOLVED_RE.search(m[1]) and m[0] > started]
+        end = moments[window + 1][0] if window is not None else None
+        if ends:
+            doc["resolved_at"] = max(ends).isoformat()
+            if end and started < end < max(ends):
+                doc["mitigated_at"] = end.isoformat()
+        elif end and end > started:
+            doc["resolved_at"] = end.isoformat()
+        eased = [m[0] for m in moments if MITIGATED_RE.search(m[1]) and m[0] > started]
+        if eased and "mitigated_at" not in doc and (not ends or min(eased) < max(ends)):
+            doc["mitigated_at"] = min(eased).isoformat()
+        for name in ("mitigated_at", "resolved_at"):
+            if name in doc:
+                summary.append(f"{name} from the text: {doc[name]}")
+    noticed = next((e["at"] for e in later if e["phase"] in ("detection", "escalation")), None)
+    _stated(doc, started, stated, noticed, summary)
+    _order(doc)
+    return True
+
+
+def _from_events(doc: dict, events: list[dict], summary: list[str]) -> None:
+    """detected/acknowledged/mitigated/resolved: an explicit marker, else the first event of the phase."""
+    for phase, name in (("detection", "detected_at"), ("escalation", "acknowledged_at"),
+                        ("mitigation", "mitigated_at"), ("resolution", "resolved_at")):
+        marked = [e["at"] for e in events if tl.marker_of(e["description"]) == phase]
+        if phase == "escalation":
+            marked += [e["at"] for e in events if "acknowledg" in e["description"].lower()]
+            first = min(marked) if marked else None
+        else:
+            first = min(marked) if marked else next((e["at"] for e in events if e["phase"] == phase), None)
+        if first:
+            doc[name] = first.isoformat()
+            summary.append(f"{name} inferred from the timeline: {first.isoformat()}")
+    if "detected_at" not in doc and "acknowledged_at" in doc:
+        doc["detected_at"] = doc["acknowledged_at"]
+    if "resolved_at" not in doc and len(events) > 1 and events[-1]["phase"] in ("resolution", "mitigation"):
+        doc["resolved_at"] = events[-1]["at"].isoformat()
+
+
+def _stated(doc: dict, started: datetime, stated: dict, noticed: datetime | None, summary: list[str]) -> None:
+    """Stated durations ('Time to recovery: 13 minutes') win over guesses, unless several disagree or the
+    recovery they give comes before anyone in the timeline noticed anything (they count from another start)."""
+    recovery = {tl.parse_duration(text) for text in stated.get("duration", [])} - {None}
+    if len(recovery) == 1 and noticed and started + min(recovery) < noticed:
+        summary.append(f"stated durations not used: started_at + {min(recovery)} is before the first report"
+                       f" {noticed.isoformat()}")
+        return
+    for key, name in (("time_to_detect", "detected_at"), ("duration", "resolved_at")):
+        lengths = {tl.parse_duration(text) for text in stated.get(key, [])} - {None}
+        if len(lengths) == 1:
+            [length] = lengths
+            doc[name] = (started + length).isoformat()
+            summary.append(f"{name} = started_at + stated {length}")
+        elif len(lengths) > 1:
+            summary.append(f"{name}: the document states {len(lengths)} different durations; taken from the timeline")
+
+
+def _order(doc: dict) -> None:
+    """Drop an inferred time that would break the order DOMAIN.md requires (each ≤ resolved_at, ack ≥ detection)."""
+    at = {k: datetime.fromisoformat(v) for k, v in doc.items() if k.endswith("_at") and isinstance(v, str)}
+    for name in ("detected_at", "acknowledged_at", "mitigated_at"):
+        if name in at and "resolved_at" in at and at[name] > at["resolved_at"]:
+            del doc[name]
+    if "acknowledged_at" in doc and "detected_at" in doc and at["acknowledged_at"] < at["detected_at"]:
+        doc["detected_at"] = doc["acknowledged_at"]
+
+
+def completion_day(doc: dict) -> date:
+    """The day a 'completed' action item was done by, when the document gives none: the incident's last day."""
+    last = doc.get("resolved_at") or doc.get("mitigated_at") or doc["started_at"]
+    return datetime.fromisoformat(last).astimezone(UTC).date()
