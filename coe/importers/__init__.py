@@ -8,7 +8,7 @@ from coe import interchange, schema
 from coe.errors import Problem, ValidationFailed
 from coe.validation import parse_records
 
-FORMATS = ("auto", "json", "markdown", "statuspage", "csv")
+FORMATS = ("auto", "json", "markdown", "statuspage", "csv", "agent-postmortem", "aiid")
 
 
 @dataclass
@@ -27,8 +27,16 @@ def _source(path: Path, digest: str) -> dict[str, str]:
 
 
 def detect(path: Path, raw: bytes) -> str:
-    """The format by extension, else by content: JSON starts with '{' or '[', anything else is Markdown."""
+    """The format by content where it is telling (AIID, agent post-mortems), else by extension, else JSON or Markdown."""
+    from coe.importers import agent_postmortem, aiid
+
     suffix = path.suffix.lower()
+    if path.is_dir() or (suffix == ".csv" and aiid.looks_like(raw)):
+        return "aiid"
+    # Agent post-mortems are the only YAML coe reads; their JSON export is told from coe/v1 by its fields.
+    if suffix in (".yaml", ".yml") or (
+            suffix == ".json" and b'"coe/v1"' not in raw[:4096] and agent_postmortem.looks_like(raw)):
+        return "agent-postmortem"
     if suffix in (".jsonl", ".ndjson"):
         return "statuspage"
     if suffix == ".csv":
@@ -59,11 +67,17 @@ def streamed(path: Path, fmt: str, assume_tz: str | None = None) -> interchange.
 
 def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: dict[str, str] | None = None) -> Imported:
     """Read one file in the given format; problems come back as `PATH:LINE: field: message` lines."""
+    if fmt == "aiid" or (fmt == "auto" and path.is_dir()):
+        return _aiid(path, assume_tz)
     if not path.is_file():
         return Imported(problems=[Problem("", "no such file" if not path.exists() else "is not a file").line(str(path))])
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     fmt = detect(path, raw) if fmt == "auto" else fmt
+    if fmt == "aiid":
+        return _aiid(path, assume_tz)
+    if fmt == "agent-postmortem":
+        return _agent_postmortem(path, raw, digest, assume_tz)
     if fmt == "json":
         try:
             return Imported(interchange.read_json(path, assume_tz=assume_tz), sha256=digest)
@@ -73,7 +87,7 @@ def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: d
         return _statuspage(path, raw, digest, assume_tz)
     if fmt == "csv":
         return _csv(path, raw, digest, assume_tz, mapping or {})
-    from coe.importers.markdown_record import record  # noqa: PLC0415 - only Markdown needs it
+    from coe.importers.markdown_record import record
 
     doc, summary, found = record(path.name, raw, assume_tz)
     # The file's hash is the source reference: a re-import of the same bytes is recognised by it.
@@ -91,7 +105,7 @@ def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: d
 
 def _statuspage(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> Imported:
     """Status-page incidents (API shape or JSONL); problems numbered by record, or by line for JSONL."""
-    from coe.importers import statuspage  # noqa: PLC0415
+    from coe.importers import statuspage
 
     try:
         text = raw.decode("utf-8-sig")
@@ -99,36 +113,71 @@ def _statuspage(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> I
         return Imported(problems=[f"{path}: is not UTF-8 text (byte {exc.start})"], sha256=digest)
     found, bad = statuspage.records(text)
     problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in bad]
-    incidents = []
+    valid = []
     for number, data in found:
         doc, wrong = statuspage.incident(data)
         problems += [f"{path}:{number}: {f}: {m}" if f else f"{path}:{number}: {m}" for f, m in wrong]
-        if wrong:
-            continue
-        doc["external_refs"].append(_source(path, digest))
-        try:
-            [parsed] = parse_records([doc], assume_tz=assume_tz)
-        except ValidationFailed as exc:
-            problems += [Problem(p.field, p.message).line(f"{path}:{number}") for p in exc.problems]
-            continue
-        incidents.append(parsed)
+        if not wrong:
+            valid.append((f"{path}:{number}", doc))
+    incidents, invalid = _validated(valid, _source(path, digest), assume_tz)
+    problems += invalid
     mapped = "name → title, impact → severity, components → services, updates → timeline"
     return Imported(incidents, problems, [f"{len(incidents)} status-page incidents ({mapped})"], digest)
 
 
 def _csv(path: Path, raw: bytes, digest: str, assume_tz: str | None, mapping: dict[str, str]) -> Imported:
     """One incident per row; problems numbered by the row's line in the file."""
-    from coe.importers import spreadsheet  # noqa: PLC0415
+    from coe.importers import spreadsheet
 
     found, bad = spreadsheet.rows(spreadsheet.decode(raw), mapping)
     problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in bad]
-    incidents = []
-    for line, doc in found:
-        doc["external_refs"] = [_source(path, digest)]
+    for _, doc in found:
+        doc["external_refs"] = []
+    incidents, invalid = _validated([(f"{path}:{line}", doc) for line, doc in found], _source(path, digest), assume_tz)
+    problems += invalid
+    return Imported(incidents, problems, [f"{len(incidents)} rows → incidents"], digest)
+
+
+def _validated(found: list[tuple[str, dict]], ref: dict[str, str], assume_tz: str | None) -> tuple[list, list[str]]:
+    """Records checked against coe/v1, each carrying the source's SHA-256; problems as `WHERE: field: message`."""
+    incidents, problems = [], []
+    for where, doc in found:
+        doc["external_refs"].append(ref)
         try:
             [parsed] = parse_records([doc], assume_tz=assume_tz)
         except ValidationFailed as exc:
-            problems += [Problem(p.field, p.message).line(f"{path}:{line}") for p in exc.problems]
+            problems += [Problem(p.field, p.message).line(where) for p in exc.problems]
             continue
         incidents.append(parsed)
-    return Imported(incidents, problems, [f"{len(incidents)} rows → incidents"], digest)
+    return incidents, problems
+
+
+def _agent_postmortem(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> Imported:
+    """Agent post-mortem records: one YAML file, or the standard's JSON export; problems numbered by record."""
+    from coe.importers import agent_postmortem
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Imported(problems=[f"{path}: is not UTF-8 text (byte {exc.start})"], sha256=digest)
+    found, bad = agent_postmortem.records(text)
+    problems = [f"{path}:{n}: {m}" if n else f"{path}: {m}" for n, _, m in bad]
+    docs, defaults = [], []
+    for number, data in found:
+        doc, wrong = agent_postmortem.incident(data)
+        problems += [f"{path}:{number}: {f}: {m}" if f else f"{path}:{number}: {m}" for f, m in wrong]
+        if not wrong:
+            docs.append((f"{path}:{number}", doc))
+            defaults += [f"record {number}: no severity stated → sev3"] if not data.get("severity") else []
+    incidents, invalid = _validated(docs, _source(path, digest), assume_tz)
+    summary = [f"{len(incidents)} agent post-mortems ({agent_postmortem.MAPPED})", *defaults]
+    return Imported(incidents, problems + invalid, summary, digest)
+
+
+def _aiid(path: Path, assume_tz: str | None) -> Imported:
+    """An AI Incident Database snapshot: incidents.csv and the classification tables beside it."""
+    from coe.importers import aiid
+
+    snapshot = aiid.read(path)
+    incidents, invalid = _validated(snapshot.found, _source(snapshot.path, snapshot.sha256), assume_tz)
+    return Imported(incidents, snapshot.problems + invalid, snapshot.summary(incidents), snapshot.sha256)
