@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from coe import services
 from coe.cli import app
 from coe.db import reading, writing
-from coe.search.similar import similar, similar_to_draft
+from coe.search.similar import similar, similar_to_draft, within_budget
 from tests.search_corpus import corpus_doc, seed
 
 AGAIN = ("0009", "2025-02-01", "Agent deleted the staging environment",
@@ -62,3 +62,11 @@ def test_cli_similar_and_search(database_url, domain_example) -> None:
     assert result.exit_code == 1 and "no words to look for" in result.output
     result = runner.invoke(app, ["similar", "COE-2031-0001"], env=env)
     assert result.exit_code == 1 and "no incident with key COE-2031-0001" in result.output
+
+
+def test_only_the_rarer_words_pick_the_candidates_on_a_large_history() -> None:
+    # Sampled counts from the 100,000-incident demo: ranking every incident with "data" took 300 ms.
+    sampled = {"backfill": 64, "orders": 68, "data": 149, "mapping": 64, "users": 118}
+    assert within_budget(list(sampled), list(sampled.values())) == ["backfill", "mapping", "orders"]
+    assert within_budget(["data", "users"], [900, 800]) == ["users"]  # the rarest is kept, however common
+    assert within_budget(["cache", "restart"], [0, 0]) == ["cache", "restart"]  # a small history: every word

@@ -13,12 +13,14 @@ from sqlmodel import Session
 from coe import models, store
 from coe.enums import ActionStatus
 from coe.errors import NotFound
-from coe.search.fulltext import INCIDENT, SERVICE, fts5_expression, pg_tsquery
+from coe.search.fulltext import INCIDENT, SERVICE, fts5_expression
 from coe.search.index import FTS_TABLE, PG_TABLE, WEIGHTS
 from coe.search.query import STOP_WORDS, Term
 
 ACTION: Any = models.ActionItem.__table__
 CANDIDATES = 100
+SAMPLE_PERCENT = 1  # of the PostgreSQL index's pages read to tell common words from rare ones
+RANK_BUDGET = 200  # sampled incidents the rare words may match together: about 20,000 incidents ranked
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _VAGUE = """also could would incident issue problem caused cause"""  # words every COE uses
 _COMMON = STOP_WORDS | frozenset(_VAGUE.split())
@@ -104,24 +106,65 @@ def _started(draft: dict[str, Any]) -> datetime:
 
 def _candidates(session: Session, words: list[str], before: datetime, key: str | None) -> dict[int, str]:
     """Earlier incidents sharing words with the draft, best first by the index's own ranking: id → their text."""
-    terms = [Term((w,)) for w in words]
+    if session.get_bind().dialect.name != "sqlite":
+        return _pg_candidates(session, words, before, key or "")
     at = bindparam("at", type_=INCIDENT.c.started_at.type)
-    own = key or ""
-    if session.get_bind().dialect.name == "sqlite":
-        weights = ", ".join(str(w) for w in WEIGHTS)
-        query = text(
-            f"SELECT f.rowid, f.title || ' ' || f.cause FROM {FTS_TABLE} f JOIN incident i ON i.id = f.rowid "
-            f"WHERE {FTS_TABLE} MATCH :match AND i.started_at < :at AND i.key != :own "
-            f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {CANDIDATES}").bindparams(at)
-        rows = session.execute(query, {"match": fts5_expression(terms, " OR "), "at": before, "own": own})
-    else:
-        tsquery, params = pg_tsquery(terms, " || ")
-        query = text(
-            f"SELECT s.incident_id, s.title || ' ' || s.cause FROM {PG_TABLE} s JOIN incident i ON i.id = s.incident_id "
-            f"WHERE s.document @@ {tsquery} AND i.started_at < :at AND i.key != :own "
-            f"ORDER BY ts_rank(s.document, {tsquery}) DESC LIMIT {CANDIDATES}").bindparams(at)
-        rows = session.execute(query, params | {"at": before, "own": own})
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    query = text(
+        f"SELECT f.rowid, f.title || ' ' || f.cause FROM {FTS_TABLE} f JOIN incident i ON i.id = f.rowid "
+        f"WHERE {FTS_TABLE} MATCH :match AND i.started_at < :at AND i.key != :own "
+        f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {CANDIDATES}").bindparams(at)
+    terms = [Term((w,)) for w in words]
+    rows = session.execute(query, {"match": fts5_expression(terms, " OR "), "at": before, "own": key or ""})
     return {i: body for i, body in rows}
+
+
+def _pg_candidates(session: Session, words: list[str], before: datetime, own: str) -> dict[int, str]:
+    """Candidates from PostgreSQL: incidents with the draft's rarer words, ranked by ts_rank on all its words.
+
+    ts_rank reads each matching row, and an OR of common words matches a third of a large history; the
+    rarer words find the incidents most like the draft, so only those are ranked, then the earlier ones kept.
+    """
+    at = bindparam("at", type_=INCIDENT.c.started_at.type)
+    rare = _rare_words(session, words)
+    query = text(
+        f"WITH q AS (SELECT {_any_of(rare, 'm')} AS m, {_any_of(words, 'w')} AS r), "
+        f"ranked AS MATERIALIZED (SELECT s.incident_id, ts_rank(s.document, q.r) AS rank "
+        f"  FROM {PG_TABLE} s, q WHERE s.document @@ q.m ORDER BY rank DESC), "
+        # Best first, each looked up until enough are earlier: a join is planned as a hash of every incident.
+        f"best AS (SELECT r.incident_id, r.rank FROM ranked r WHERE (SELECT i.started_at < :at AND i.key != :own "
+        f"  FROM incident i WHERE i.id = r.incident_id) LIMIT {CANDIDATES}) "
+        f"SELECT s.incident_id, s.title || ' ' || s.cause FROM best JOIN {PG_TABLE} s USING (incident_id) "
+        f"ORDER BY best.rank DESC").bindparams(at)
+    params = {f"m{n}": w for n, w in enumerate(rare)} | {f"w{n}": w for n, w in enumerate(words)}
+    return {i: body for i, body in session.execute(query, params | {"at": before, "own": own})}
+
+
+def _rare_words(session: Session, words: list[str]) -> list[str]:
+    """The draft's words least common in the PostgreSQL index, within the ranking budget."""
+    # A page sample estimates how many incidents have each word: exact counts would read every match.
+    counts = session.execute(text(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE document @@ plainto_tsquery('english', :w{n}))"
+                              for n in range(len(words)))
+        + f" FROM {PG_TABLE} TABLESAMPLE SYSTEM ({SAMPLE_PERCENT}) REPEATABLE (0)"),
+        {f"w{n}": w for n, w in enumerate(words)}).one()
+    return within_budget(words, list(counts))
+
+
+def within_budget(words: list[str], counts: list[int]) -> list[str]:
+    """The words least common first, as many as match at most RANK_BUDGET sampled incidents together (at least one)."""
+    rare, total = [], 0
+    for count, word in sorted(zip(counts, words, strict=True), key=lambda pair: pair[0]):
+        if rare and total + count > RANK_BUDGET:
+            break
+        rare.append(word)
+        total += count
+    return rare
+
+
+def _any_of(words: list[str], prefix: str) -> str:
+    """A tsquery matching any of the words, bound as parameters `prefix`0, `prefix`1, …"""
+    return "(" + " || ".join(f"plainto_tsquery('english', :{prefix}{n})" for n in range(len(words))) + ")"
 
 
 def _draft_text(draft: dict[str, Any]) -> str:
