@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from coe import cli_audit, cli_users, demo, interchange, migrate, services, users
+from coe import cli_audit, cli_users, interchange, migrate, services, users
+from coe.cli_support import actor, app, command, day_option, engine
 from coe.config import Settings
 from coe.db import reading, writing
 from coe.enums import Involvement, Kind, Severity, Status
-from coe.cli_support import actor, app, command, day_option, engine
 from coe.errors import CoeError
 from coe.render import incident_table, incident_text
+
 
 class ExportFormat(StrEnum):
     """Formats `coe export` writes."""
@@ -71,6 +72,9 @@ def demo_(
 
     Example: coe demo --incidents 500 --seed 7
     """
+    # Imported here: it loads pandas, which every other command can do without
+    from coe import demo
+
     db = engine(ctx)
     with reading(db) as session:
         if if_empty and services.count_incidents(session):
@@ -201,11 +205,14 @@ def _span(keys: list[str]) -> str:
     return keys[0] if len(keys) == 1 else f"{keys[0]} … {keys[-1]}"
 
 
-from coe import cli_workflow  # noqa: E402,F401  (registers its commands after the ones above)
-from coe import cli_search  # noqa: E402,F401  (search and similar)
-from coe import cli_reports  # noqa: E402,F401  (PDF reports)
-from coe import cli_import  # noqa: E402,F401  (import of every format)
-from coe import cli_metrics  # noqa: E402,F401  (metrics and change volumes)
+# Registered after the commands above, in this order, which is the order of `coe --help`.
+# isort: off
+from coe import cli_workflow  # noqa: F401
+from coe import cli_search  # noqa: F401  (search and similar)
+from coe import cli_reports  # noqa: F401  (PDF reports)
+from coe import cli_import  # noqa: F401  (import of every format)
+from coe import cli_metrics  # noqa: F401  (metrics and change volumes)
+# isort: on
 
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_users.app, name="user")

@@ -68,10 +68,13 @@ def import_(
                 continue
             before = services.imported_as(session, sha256=found.sha256) if found.sha256 else []
             if before and any(ref.id == f"sha256:{found.sha256}" for d in found.incidents for ref in d.external_refs):
-                typer.echo(f"{path}: already imported as {', '.join(before)}; skipped", err=True)
+                typer.echo(f"{path}: already imported as {_few(before)}; skipped", err=True)
                 continue
             docs.extend(found.incidents)
             sources.append(str(path))
+        # A newer snapshot or another export of the same records is a different file: recognise each record.
+        known = services.already_imported(session, incidents=docs)
+        docs = [doc for n, doc in enumerate(docs) if n not in known]
     if problems:
         for line in problems:
             typer.echo(line, err=True)
@@ -90,6 +93,16 @@ def import_(
                 keys += _import_stream(session, path, stream, actor(ctx))
     verb = "would import" if dry_run else "imported"
     typer.echo(f"{verb} {len(keys)} incidents" + (f" from {source}: {_span(keys)}" if keys else ""))
+    if known:
+        systems = " or ".join(sorted({system for _, system, _ in known.values()}))
+        typer.echo(f"skipped {len(known):,} already imported (same {systems} id): "
+                   f"{_few([key for key, _, _ in known.values()])}")
+
+
+def _few(keys: list[str], shown: int = 3) -> str:
+    """The first few keys and how many more: a re-imported snapshot must not print a thousand keys."""
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def _import_stream(session: Session, path: Path, stream: interchange.JsonStream, by: str) -> list[str]:

@@ -6,11 +6,9 @@ from typing import Annotated
 
 import typer
 
-from coe import metrics, volumes
 from coe.cli_support import actor, app, command, day_option, engine
 from coe.db import reading, writing
 from coe.errors import CoeError, ValidationFailed
-from coe.metrics.text import metrics_text
 
 volume_app = typer.Typer(help="Change volumes per team and month: the denominator of change failure rates.",
                          no_args_is_help=True)
@@ -40,6 +38,10 @@ def metrics_(
 
     Example: coe metrics --since 2025-01-01 --until 2025-12-31 --as-of 2026-01-31 --json
     """
+    # Imported here: the metrics load pandas, which would slow the start of every other command.
+    from coe import metrics
+    from coe.metrics.text import metrics_text
+
     start, end, day = day_option(since, "--since"), day_option(until, "--until"), day_option(as_of, "--as-of")
     if start and end and end < start:
         raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
@@ -59,6 +61,9 @@ def import_(
 
     Example: coe volume import volumes.csv
     """
+    # Imported here: it loads pandas
+    from coe import volumes
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -83,6 +88,9 @@ def list_(
 
     Example: coe volume list
     """
+    # Imported here: it loads pandas
+    from coe import volumes
+
     with reading(engine(ctx)) as session:
         table = volumes.list_volumes(session)
     if as_json:

@@ -8,15 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from coe import services
 from coe.cli_support import command, engine
 from coe.config import Settings
 from coe.db import engine_for, reading
 from coe.errors import CoeError
-from coe.reports.coe_report import report_pdf
-from coe.reports.trend_report import trend_pdf
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -43,6 +40,9 @@ def _worker_started(database_url: str) -> None:
 
 def render_one(database_url: str, key: str, templates_dir: Path | None, output: Path) -> str:
     """Render one COE report into `output` (runs in a worker process)."""
+    # Imported here: WeasyPrint and plotly load only to make a PDF
+    from coe.reports.coe_report import report_pdf
+
     with reading(engine_for(database_url)) as session:
         data = report_pdf(session, key, templates_dir=templates_dir)
     _write(output, data)
@@ -86,6 +86,9 @@ def report(
 
 def _render_all(url: str, keys: list[str], templates_dir: Path | None, folder: Path, jobs: int) -> list[str]:
     """Render every key in `jobs` processes with a progress bar; one line for each report that failed."""
+    # Imported here: only --all draws a bar
+    from rich.progress import Progress
+
     failed = []
     workers = ProcessPoolExecutor(jobs, initializer=_worker_started, initargs=(url,))
     with Progress(transient=True) as progress, workers as pool:
@@ -123,6 +126,9 @@ def trend_report(
 
     Example: coe trend-report --since 2026-01-01 --until 2026-06-30 --output trend.pdf
     """
+    # Imported here: WeasyPrint and plotly load only to make a PDF
+    from coe.reports.trend_report import trend_pdf
+
     settings: Settings = ctx.find_object(Settings)  # type: ignore[assignment]
     first, last = _date(since, "--since"), _date(until, "--until")
     day = _date(as_of, "--as-of") or datetime.now(UTC).date()

@@ -7,8 +7,6 @@ import typer
 
 from coe.cli_support import command, engine
 from coe.db import reading
-from coe.search import fulltext
-from coe.search import similar as similarity
 
 Limit = Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -26,6 +24,9 @@ def search(
 
     Example: coe search '"connection pool" service:payments severity:sev1'
     """
+    # Imported here: only the search commands need the search engine
+    from coe.search import fulltext
+
     with reading(engine(ctx)) as session:
         hits = fulltext.search(session, query=query, limit=limit)
     if as_json:
@@ -45,6 +46,9 @@ def similar(ctx: typer.Context, key: Annotated[str, typer.Argument(help="The COE
 
     Example: coe similar COE-2025-0042
     """
+    # Imported here: it loads rapidfuzz
+    from coe.search import similar as similarity
+
     with reading(engine(ctx)) as session:
         matches = similarity.similar(session, key=key, limit=limit)
     if as_json:

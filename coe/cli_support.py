@@ -1,8 +1,8 @@
 """What every command shares: library errors as one line and exit 1, the engine, the acting user."""
 
 import functools
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import typer
@@ -13,7 +13,6 @@ from coe import migrate
 from coe.config import Settings
 from coe.db import engine_for
 from coe.errors import CoeError, ValidationFailed
-
 
 app = typer.Typer(
     help="Correction of Error post-mortems: record, review, measure and report incidents, "

@@ -1,5 +1,6 @@
 """Map `coe/v1` documents to table rows and back, in bulk, with no per-row ORM objects."""
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -114,6 +115,38 @@ def keys_by_ref(session: Session, ref_id: str) -> list[str]:
             cast(INCIDENT.c.external_refs, String).like(f"%{ref_id}%"))
     )
     return [key for key, refs in rows if any(r.get("id") == ref_id for r in refs or [])]
+
+
+# A namespaced id (agent-postmortems:…, aiaaic:…) names a record; a bare CVE, CWE or source name may be shared.
+_RECORD_ID = re.compile(r"[a-z0-9-]+:\S")
+
+
+def identifies(system: str, ref_id: str) -> bool:
+    """Whether a reference names one record (an AIID or ticket id), not a file's hash or a shared citation."""
+    if system != "other":
+        return bool(ref_id)
+    return bool(_RECORD_ID.match(ref_id)) and not ref_id.startswith(("sha256:", "http:", "https:"))
+
+
+# One row per (incident, reference); the JSON functions differ, the answer does not.
+_REFS_SQL = {
+    "sqlite": "SELECT i.key, json_extract(r.value, '$.system'), json_extract(r.value, '$.id') "
+              "FROM incident i, json_each(i.external_refs) r WHERE json_extract(r.value, '$.id') IN :ids",
+    "postgresql": "SELECT i.key, r ->> 'system', r ->> 'id' "
+                  "FROM incident i, json_array_elements(i.external_refs) r WHERE r ->> 'id' IN :ids",
+}
+
+
+def keys_by_refs(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The key of a stored incident carrying each of these (system, id) references, for those that one does."""
+    wanted = set(refs)
+    query = text(_REFS_SQL[session.get_bind().dialect.name]).bindparams(bindparam("ids", expanding=True))
+    found: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(sorted({ref_id for _, ref_id in wanted}), 500):
+        for key, system, ref_id in session.execute(query, {"ids": chunk}):
+            if (system, ref_id) in wanted:
+                found.setdefault((system, ref_id), key)
+    return found
 
 
 def insert_incidents(session: Session, docs: Sequence[tuple[schema.Incident, dict[str, Any]]]) -> list[int]:
