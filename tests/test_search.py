@@ -8,6 +8,7 @@ from coe import services
 from coe.db import reading, writing
 from coe.errors import ValidationFailed
 from coe.migrate import alembic_config, upgrade
+from coe.search import fulltext
 from coe.search.fulltext import search
 from coe.search.rebuild import ensure_index
 from tests.search_corpus import CORPUS, corpus_doc, seed
@@ -144,3 +145,10 @@ def test_init_fills_the_index_of_a_database_from_before_it_was_versioned(corpus)
     assert _keys(corpus, "dns")[0] == "COE-2024-0001"
     with corpus.begin() as connection:
         assert ensure_index(connection) is False
+
+
+def test_a_snippet_shows_its_text_as_written_and_only_the_matches_in_bold():
+    snippet = "set `connect_**timeout**` to [2000](http://x) <b>ms</b>"
+    shown = fulltext.snippet_markdown(snippet)
+    assert shown == r"set \`connect\_**timeout**\` to \[2000\]\(http://x\) \<b\>ms\</b\>"
+    assert fulltext.snippet_text(snippet) == "set `connect_timeout` to [2000](http://x) <b>ms</b>"

@@ -1,5 +1,6 @@
 """`search()`: ranked incidents with highlighted snippets, the same on SQLite and PostgreSQL."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,23 @@ from coe.search.query import Query, Term, parse
 INCIDENT: Any = models.Incident.__table__
 SERVICE: Any = models.IncidentService.__table__
 MARK = "**"  # snippets highlight matches as Markdown bold: readable in a terminal, bold in the app
+# Characters Markdown acts on; user text (a snippet, a title) is escaped so that it shows as written.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def markdown_text(value: str) -> str:
+    """User text made literal in Markdown: every character Markdown would act on is escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def snippet_markdown(snippet: str) -> str:
+    """A snippet as Markdown: its text literal, the matches between its `**` marks in bold."""
+    return MARK.join(markdown_text(part) for part in snippet.split(MARK))
+
+
+def snippet_text(snippet: str) -> str:
+    """A snippet as plain text, without its highlight marks (for table cells)."""
+    return snippet.replace(MARK, "")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import data
 import state
 from coe.enums import Involvement, Kind, Severity, Status
 from coe.errors import ValidationFailed
+from coe.search import fulltext
 from coe.services import IncidentFilter
 
 SHOWN_SNIPPETS = 5  # the best matches shown with their highlighted text above the table
@@ -71,8 +72,9 @@ if frame.empty:
 table = data.incident_table(frame)
 if search.strip():
     for hit in frame.head(SHOWN_SNIPPETS).itertuples():
-        st.markdown(f"[**{hit.key}**]({data.COE_LINK}{hit.key}) · {hit.title}  \n{hit.snippet}")
-    table.insert(2, "match", frame["snippet"])
+        title, snippet = fulltext.markdown_text(hit.title), fulltext.snippet_markdown(hit.snippet)
+        st.markdown(f"[**{hit.key}**]({data.COE_LINK}{hit.key}) · {title}  \n{snippet}")
+    table.insert(2, "match", frame["snippet"].map(fulltext.snippet_text))
 
 event = st.dataframe(
     table,
@@ -85,7 +87,7 @@ event = st.dataframe(
         "key": st.column_config.LinkColumn("Key", display_text=r"key=(.*)$", pinned=True,
                                            help="Opens the COE in a new tab; select a row to open it here"),
         "title": st.column_config.TextColumn("Title", width="medium"),
-        "match": st.column_config.MarkdownColumn("Match", width="large", help="Where the words were found"),
+        "match": st.column_config.TextColumn("Match", width="large", help="Where the words were found"),
         "started": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
         "severity": st.column_config.TextColumn("Severity", width="small"),
         "kind": st.column_config.TextColumn("Kind", width="small"),
