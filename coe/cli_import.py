@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from coe import importers, interchange, services
+from coe import import_pipeline, importers, interchange, services
 from coe.cli import _span, _zone
 from coe.cli_support import actor, command, engine
 from coe.db import reading, writing
@@ -105,12 +105,14 @@ def _few(keys: list[str], shown: int = 3) -> str:
     return ", ".join(keys[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
-def _import_stream(session: Session, path: Path, stream: interchange.JsonStream, by: str) -> list[str]:
+def _import_stream(session: Session, path: Path, json_stream: interchange.JsonStream, by: str) -> list[str]:
     """Store a large coe/v1 file batch by batch in the caller's transaction; any problem and it is all rolled back."""
+    # Read and made into rows by a second process while this one writes the batch before.
+    stream = import_pipeline.PreparedStream(json_stream)
     with _progress(path) as report:
         stream.progress = report
         try:
-            keys = services.import_batches(session, batches=stream, actor=by, source=str(path))
+            keys = services.import_prepared(session, stream=stream, actor=by, source=str(path))
         except ValidationFailed as exc:  # a key already in the database: number it within the whole file
             stream.problems += [Problem(p.field, p.message, (p.record or 0) + stream.offset or None) for p in exc.problems]
             keys = []

@@ -1,6 +1,6 @@
 """Every write goes through here: keys, versions, workflow rules and the audit trail."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -21,16 +21,9 @@ def import_incidents(
 ) -> list[str]:
     """Save validated documents as they were recorded (status, reviews, times); all or none."""
     users.require(session, actor, "import")
-    taken = store.existing_keys(session, [d.key for d in incidents if d.key])
-    if taken:
-        problems = [
-            Problem("key", f"{d.key} already exists in the database", record=n)
-            for n, d in enumerate(incidents, start=1)
-            if d.key in taken
-        ]
-        raise ValidationFailed(problems)
+    refuse_taken_keys(session, [d.key for d in incidents])
     at = audit.now()
-    dumped = [(doc, doc.model_dump()) for doc in _with_keys(session, incidents, at)]
+    dumped = [(doc, doc.model_dump()) for doc in with_keys(incidents, at, _next_free(session))]
     store.insert_incidents(session, dumped)
     changes = {"source": source} if source else {}
     audit.append(session, [_event(at, actor, "import", doc.key, audit.state_hash(doc), changes)
@@ -49,6 +42,31 @@ def import_batches(
     return keys
 
 
+def import_prepared(session: Session, *, stream: Any, actor: str, source: str = "") -> list[str]:
+    """Import a long stream whose batches another process made into rows, in the caller's one transaction.
+
+    `stream.prepared(highest, dialect)` yields `import_pipeline.Prepared` batches, numbering new keys after `highest`.
+    """
+    users.require(session, actor, "import")
+    changes = {"source": source} if source else {}
+    keys: list[str] = []
+    with db.paused_gc(), store.bulk_cache(session):
+        for batch in stream.prepared(store.highest_key_numbers(session), session.get_bind().dialect):
+            refuse_taken_keys(session, batch.given)
+            store.insert_prepared(session, batch.rows)
+            audit.append(session, [_event(batch.at, actor, "import", key, state, changes)
+                                   for key, state in zip(batch.keys, batch.hashes, strict=True)])
+            keys.extend(batch.keys)
+    return keys
+
+
+def refuse_taken_keys(session: Session, given: Sequence[str | None]) -> None:
+    """Raise ValidationFailed, numbering records from 1, for each key already in the database."""
+    taken = store.existing_keys(session, [key for key in given if key])
+    if taken:
+        raise ValidationFailed([Problem("key", f"{key} already exists in the database", record=n)
+                                for n, key in enumerate(given, start=1) if key in taken])
+
 
 def create_incident(session: Session, *, incident: schema.Incident, actor: str) -> schema.Incident:
     """Start a new COE as a draft written by the actor."""
@@ -57,7 +75,7 @@ def create_incident(session: Session, *, incident: schema.Incident, actor: str) 
         update={"status": Status.draft, "reviews": [], "authors": incident.authors or [actor],
                 "created_at": None, "updated_at": None, "version": None}
     )
-    [saved] = _with_keys(session, [draft], audit.now())
+    [saved] = with_keys([draft], audit.now(), _next_free(session))
     store.insert_incidents(session, [(saved, saved.model_dump())])
     changes = audit.field_changes(None, dump(saved))
     audit.append(session, [_event(saved.created_at, actor, "create", saved.key, audit.state_hash(saved), changes)])
@@ -166,8 +184,13 @@ def _conditions(f: IncidentFilter) -> list[Any]:
     return out
 
 
-def _with_keys(session: Session, docs: Sequence[schema.Incident], at: datetime) -> list[schema.Incident]:
-    """Assign COE-YYYY-NNNN keys where missing and fill the read-only fields."""
+def _next_free(session: Session) -> Callable[[int], int]:
+    """The next free NNNN of a year's keys, as the database has them."""
+    return lambda year: store.next_key_number(session, year)
+
+
+def with_keys(docs: Sequence[schema.Incident], at: datetime, next_free: Callable[[int], int]) -> list[schema.Incident]:
+    """Assign COE-YYYY-NNNN keys where missing (from `next_free(year)` on) and fill the read-only fields."""
     next_number: dict[int, int] = {}
     given: dict[int, int] = {}  # the highest number per year among keys the batch itself carries
     for doc in docs:
@@ -184,7 +207,7 @@ def _with_keys(session: Session, docs: Sequence[schema.Incident], at: datetime) 
         if not doc.key:
             year = doc.started_at.year
             if year not in next_number:
-                next_number[year] = max(store.next_key_number(session, year), given.get(year, 0) + 1)
+                next_number[year] = max(next_free(year), given.get(year, 0) + 1)
             update["key"] = f"COE-{year:04d}-{next_number[year]:04d}"
             next_number[year] += 1
         out.append(doc.model_copy(update=update))

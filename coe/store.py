@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
 from operator import itemgetter
@@ -55,6 +56,8 @@ _CHILDREN: dict[Table, tuple[str, Any]] = {
 _NOT_DOCUMENT = ("id", "incident_id", "position")
 # child table → its columns after incident_id and position, in the order its rows are built
 _CHILD_FIELDS = {table: tuple(c.name for c in table.c if c.name not in _NOT_DOCUMENT) for table in _CHILDREN}
+_CHILD_COLUMNS = {table: ("incident_id", "position", *fields) for table, fields in _CHILD_FIELDS.items()}
+_TABLES = {table.name: table for table in _CHILDREN}
 
 
 def incident_row(doc: schema.Incident, data: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +101,13 @@ def next_key_number(session: Session, year: int) -> int:
         select(func.max(number)).where(INCIDENT.c.key.like(f"{prefix}%"))
     ).scalar()
     return (highest or 0) + 1
+
+
+def highest_key_numbers(session: Session) -> dict[int, int]:
+    """The highest NNNN of COE-YYYY-NNNN per year (the caller holds the write lock)."""
+    year = func.substr(INCIDENT.c.key, 5, 4)
+    rows = session.execute(select(year, func.max(cast(func.substr(INCIDENT.c.key, 10), Integer))).group_by(year))
+    return {int(y): highest for y, highest in rows}
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
@@ -149,25 +159,45 @@ def keys_by_refs(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tupl
     return found
 
 
+@dataclass
+class Rows:
+    """Documents as plain tuples ready for the driver, made without a session (so in any process)."""
+
+    incidents: list[tuple[Any, ...]]  # the incident columns after id
+    children: dict[str, list[tuple[Any, ...]]]  # table name → (position in `incidents`, position, fields…)
+    search: list[tuple[Any, ...]]  # the search index row after id
+
+
+def incident_rows(docs: Sequence[tuple[schema.Incident, dict[str, Any]]], dialect: Dialect) -> Rows:
+    """Rows for complete documents with their `model_dump()` (keys and versions set), converted for this dialect."""
+    incident_columns = itemgetter(*_INCIDENT_COLUMNS)
+    incidents = [incident_columns(_incident_columns(doc, data)) for doc, data in docs]
+    children: dict[str, list[tuple[Any, ...]]] = {table.name: [] for table in _CHILDREN}
+    for n, (_, data) in enumerate(docs):
+        for table, rows in _child_rows(n, data).items():
+            children[table.name].extend(rows)
+    return Rows(
+        _converted(INCIDENT, _INCIDENT_COLUMNS, dialect, incidents),
+        {name: _converted(_TABLES[name], _CHILD_COLUMNS[_TABLES[name]], dialect, rows) for name, rows in children.items()},
+        [search_index.entry(data) for _, data in docs],
+    )
+
+
+def insert_prepared(session: Session, rows: Rows) -> list[int]:
+    """Store rows made by `incident_rows`; return the new incidents' ids."""
+    ids = _new_ids(session, len(rows.incidents))
+    _write(session, INCIDENT, ("id", *_INCIDENT_COLUMNS), [(i, *row) for i, row in zip(ids, rows.incidents, strict=True)])
+    for name, children in rows.children.items():
+        table = _TABLES[name]
+        _write(session, table, _CHILD_COLUMNS[table], [(ids[row[0]], *row[1:]) for row in children])
+    search_index.add_rows(session, [(i, *row) for i, row in zip(ids, rows.search, strict=True)])
+    return ids
+
+
 def insert_incidents(session: Session, docs: Sequence[tuple[schema.Incident, dict[str, Any]]]) -> list[int]:
     """Insert complete documents with their `model_dump()` (keys and versions set); return their ids."""
-    ids: list[int] = []
-    incident_columns = itemgetter(*_INCIDENT_COLUMNS)
-    for chunk in _chunks(list(docs), 2_000):
-        chunk_ids = _new_ids(session, len(chunk))
-        insert_rows(session, INCIDENT, ("id", *_INCIDENT_COLUMNS), [
-            (incident_id, *incident_columns(_incident_columns(doc, data)))
-            for incident_id, (doc, data) in zip(chunk_ids, chunk, strict=True)
-        ])
-        children: dict[Table, list[tuple[Any, ...]]] = defaultdict(list)
-        for incident_id, (_, data) in zip(chunk_ids, chunk, strict=True):
-            for table, rows in _child_rows(incident_id, data).items():
-                children[table].extend(rows)
-        for table, rows in children.items():
-            insert_rows(session, table, ("incident_id", "position", *_CHILD_FIELDS[table]), rows)
-        search_index.add(session, zip(chunk_ids, (data for _, data in chunk), strict=True))
-        ids.extend(chunk_ids)
-    return ids
+    dialect = session.get_bind().dialect
+    return [i for chunk in _chunks(list(docs), 2_000) for i in insert_prepared(session, incident_rows(chunk, dialect))]
 
 
 @contextmanager
@@ -198,12 +228,21 @@ def _new_ids(session: Session, count: int) -> list[int]:
 
 def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """Insert plain tuples through the driver (COPY on PostgreSQL); JSON columns take the documents' own values."""
+    _write(session, table, columns, _converted(table, columns, session.get_bind().dialect, rows))
+
+
+def _converted(table: Table, columns: Sequence[str], dialect: Dialect, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with their values as the driver takes them (JSON as text; on SQLite, times as text too)."""
+    _, convert = _insert_plan(table, tuple(columns), dialect)
+    return rows if convert is None else [convert(row) for row in rows]
+
+
+def _write(session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows already converted by `_converted`, through the driver."""
     if not rows:
         return
     connection = session.connection()
-    statement, convert = _insert_plan(table, tuple(columns), connection.dialect)
-    if convert is not None:
-        rows = [convert(row) for row in rows]
+    statement, _ = _insert_plan(table, tuple(columns), connection.dialect)
     if connection.dialect.name == "postgresql":
         driver = connection.dialect.loaded_dbapi
         try:
@@ -263,7 +302,7 @@ def replace_incident(session: Session, incident_id: int, doc: schema.Incident, v
         return False
     for table, rows in _child_rows(incident_id, data).items():
         session.execute(delete(table).where(table.c.incident_id == incident_id))
-        insert_rows(session, table, ("incident_id", "position", *_CHILD_FIELDS[table]), rows)
+        insert_rows(session, table, _CHILD_COLUMNS[table], rows)
     search_index.add(session, [(incident_id, data)], replace=True)
     return True
 

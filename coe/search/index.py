@@ -27,9 +27,18 @@ def columns(data: dict[str, Any]) -> tuple[str, str, str]:
     return data["title"], cause, "\n".join(d for d in detail if d)
 
 
+def entry(data: dict[str, Any]) -> tuple[str, str, str, int]:
+    """A document's index row without its id: its three texts and its version."""
+    return (*columns(data), data.get("version") or 0)
+
+
 def add(session: Session | Connection, pairs: Iterable[tuple[int, dict[str, Any]]], *, replace: bool = False) -> None:
     """Index documents (id, `model_dump()`); `replace` drops their old entries first."""
-    rows = [(i, *columns(d), d.get("version") or 0) for i, d in pairs]
+    add_rows(session, [(i, *entry(d)) for i, d in pairs], replace=replace)
+
+
+def add_rows(session: Session | Connection, rows: list[tuple[Any, ...]], *, replace: bool = False) -> None:
+    """Index rows made by `entry`, their ids in front."""
     if not rows:
         return
     connection = session.connection() if isinstance(session, Session) else session
