@@ -17,9 +17,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from coe import audit, demo, metrics, users
-from coe.db import engine_for, reading, writing
-from coe.migrate import upgrade
+import demo_db
+from coe import audit, metrics
+from coe.db import engine_for, reading
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
 WINDOW_DAYS = 365  # the dashboards' default window
@@ -27,17 +27,7 @@ WINDOW_DAYS = 365  # the dashboards' default window
 
 def ensure(path: Path, incidents: int) -> float | None:
     """Build the demo database unless it is there; the seconds the load took (None when cached)."""
-    if path.exists():
-        return None
-    engine = engine_for(f"sqlite:///{path}")
-    upgrade(engine)
-    with writing(engine) as session:
-        users.ensure_first_admin(session, name="bench")
-    started = time.perf_counter()
-    with writing(engine) as session:
-        demo.fill(session, incidents=incidents, seed=7, actor="bench")
-    engine.dispose()
-    return time.perf_counter() - started
+    return None if path.exists() else demo_db.build(path, incidents)
 
 
 def bare(url: str) -> float:

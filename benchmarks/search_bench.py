@@ -13,36 +13,23 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from coe import demo, services, users
-from coe.db import engine_for, reading, writing
-from coe.migrate import upgrade
+import demo_db
+from coe import services
+from coe.db import engine_for, reading
 from coe.search import fulltext, index, rebuild, similar
 
 QUERIES = ["database", "connection pool", "dns", "permissions", "rollback", "certificate expired",
            "deploy", "timeout", "migration", "cache", "region", "alarm"]
 
 
-def load(path: Path, incidents: int) -> float:
-    """Build a migrated demo database; the seconds `coe demo` took."""
-    engine = engine_for(f"sqlite:///{path}")
-    upgrade(engine)
-    with writing(engine) as session:
-        users.ensure_first_admin(session, name="bench")
-    started = time.perf_counter()
-    with writing(engine) as session:
-        services.import_batches(session, batches=demo.batches(incidents, 7), actor="bench")
-    engine.dispose()
-    return time.perf_counter() - started
-
-
 def indexing_cost(sample: int) -> dict[str, float]:
     """The demo load with and without the search index, in the same run."""
     with tempfile.TemporaryDirectory() as folder:
-        with_index = load(Path(folder) / "with.db", sample)
+        with_index = demo_db.build(Path(folder) / "with.db", sample)
         real_add = index.add
         index.add = lambda *a, **k: None  # type: ignore[assignment]
         try:
-            without = load(Path(folder) / "without.db", sample)
+            without = demo_db.build(Path(folder) / "without.db", sample)
         finally:
             index.add = real_add  # type: ignore[assignment]
     return {"incidents": sample, "load_s_with_index": round(with_index, 2), "load_s_without_index": round(without, 2),
@@ -77,7 +64,7 @@ def main() -> None:
     path = Path(f"/tmp/coe_search_bench_{args.incidents}.db")
     built = None
     if not args.database and not path.exists():
-        built = round(load(path, args.incidents), 1)
+        built = round(demo_db.build(path, args.incidents), 1)
     engine = engine_for(args.database or f"sqlite:///{path}")
     with reading(engine) as session:
         fts = [median_ms(lambda q=q: fulltext.search(session, query=q, limit=20)) for q in QUERIES]

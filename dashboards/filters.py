@@ -7,6 +7,7 @@ import streamlit as st
 
 import data
 import state
+from coe import charts
 from coe.enums import Kind, Severity
 
 
@@ -68,3 +69,12 @@ def behind(rows: pd.DataFrame, heading: str, columns: tuple[str, ...] = ("title"
         return
     st.markdown(f"**{heading}** — {len(rows)}")
     st.dataframe(data.incident_links(rows, columns), column_config=LINK, hide_index=True)
+
+
+def chart(figure: Any, *, key: str, caption: str, table: pd.DataFrame, name: str, file_name: str) -> list:
+    """A chart that can be clicked, its one-line explanation and its data as CSV; what was clicked on it."""
+    event = st.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points")
+    st.caption(caption)
+    st.download_button(f"Download {name} (CSV)", data.csv(table), file_name=file_name, mime="text/csv",
+                       key=f"{key}.csv")
+    return charts.picked(event)

@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coe import interchange, schema
 from coe.errors import Problem, ValidationFailed
@@ -107,22 +108,27 @@ def _statuspage(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> I
     """Status-page incidents (API shape or JSONL); problems numbered by record, or by line for JSONL."""
     from coe.importers import statuspage
 
+    mapped, problems = _mapped(path, raw, statuspage)
+    incidents, invalid = _validated([(where, doc) for where, doc, _ in mapped], _source(path, digest), assume_tz)
+    summary = "name → title, impact → severity, components → services, updates → timeline"
+    return Imported(incidents, problems + invalid, [f"{len(incidents)} status-page incidents ({summary})"], digest)
+
+
+def _mapped(path: Path, raw: bytes, reader: Any) -> tuple[list[tuple[str, dict, Any]], list[str]]:
+    """Each record of a record format made a coe/v1 dict by `reader.incident`, with its place and source data."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Imported(problems=[f"{path}: is not UTF-8 text (byte {exc.start})"], sha256=digest)
-    found, bad = statuspage.records(text)
+        return [], [f"{path}: is not UTF-8 text (byte {exc.start})"]
+    found, bad = reader.records(text)
     problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in bad]
-    valid = []
+    mapped = []
     for number, data in found:
-        doc, wrong = statuspage.incident(data)
+        doc, wrong = reader.incident(data)
         problems += [f"{path}:{number}: {f}: {m}" if f else f"{path}:{number}: {m}" for f, m in wrong]
         if not wrong:
-            valid.append((f"{path}:{number}", doc))
-    incidents, invalid = _validated(valid, _source(path, digest), assume_tz)
-    problems += invalid
-    mapped = "name → title, impact → severity, components → services, updates → timeline"
-    return Imported(incidents, problems, [f"{len(incidents)} status-page incidents ({mapped})"], digest)
+            mapped.append((f"{path}:{number}", doc, data))
+    return mapped, problems
 
 
 def _csv(path: Path, raw: bytes, digest: str, assume_tz: str | None, mapping: dict[str, str]) -> Imported:
@@ -156,20 +162,10 @@ def _agent_postmortem(path: Path, raw: bytes, digest: str, assume_tz: str | None
     """Agent post-mortem records: one YAML file, or the standard's JSON export; problems numbered by record."""
     from coe.importers import agent_postmortem
 
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Imported(problems=[f"{path}: is not UTF-8 text (byte {exc.start})"], sha256=digest)
-    found, bad = agent_postmortem.records(text)
-    problems = [f"{path}:{n}: {m}" if n else f"{path}: {m}" for n, _, m in bad]
-    docs, defaults = [], []
-    for number, data in found:
-        doc, wrong = agent_postmortem.incident(data)
-        problems += [f"{path}:{number}: {f}: {m}" if f else f"{path}:{number}: {m}" for f, m in wrong]
-        if not wrong:
-            docs.append((f"{path}:{number}", doc))
-            defaults += [f"record {number}: no severity stated → sev3"] if not data.get("severity") else []
-    incidents, invalid = _validated(docs, _source(path, digest), assume_tz)
+    mapped, problems = _mapped(path, raw, agent_postmortem)
+    incidents, invalid = _validated([(where, doc) for where, doc, _ in mapped], _source(path, digest), assume_tz)
+    defaults = [f"record {where.rsplit(':', 1)[1]}: no severity stated → sev3"
+                for where, _, data in mapped if not data.get("severity")]
     summary = [f"{len(incidents)} agent post-mortems ({agent_postmortem.MAPPED})", *defaults]
     return Imported(incidents, problems + invalid, summary, digest)
 

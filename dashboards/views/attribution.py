@@ -5,6 +5,7 @@ import streamlit as st
 import data
 import filters
 from coe import charts
+from coe.metrics import tables
 
 
 SHOWN = 25  # contested incidents laid out in full; the table below lists them all
@@ -15,7 +16,7 @@ if filters.empty_state():
     st.stop()
 chosen = filters.sidebar()
 current = data.summary(chosen)
-rows, claims = data.contested(data.metric_frames(chosen))
+rows, claims = tables.contested(data.metric_frames(chosen))
 ai = current["ai_attributable"]
 st.caption(f"{chosen.since} to {chosen.until}. AI-attributable share of {ai['total']} incidents: "
            f"{ai['lower']['count']} agreed (lower bound) to {ai['upper']['count']} claimed, contested or suspected "
@@ -24,14 +25,12 @@ if rows.empty:
     st.info("No contested attributions in this window: every claim about a cause agrees, or none was made.")
     st.stop()
 
-event = st.plotly_chart(charts.counts_by(claims, "attributes_to", "What the claims about contested incidents blame",
-                                         unit="claims"),
-                        key="attribution.claims", on_select="rerun", selection_mode="points")
-st.caption("Attribution claims on the contested incidents, counted by what each claim says caused the incident. "
-           "Click a bar to list the incidents with such a claim.")
-st.download_button("Download claims (CSV)", data.csv(claims), file_name="contested_claims.csv", mime="text/csv",
-                   key="attribution.csv")
-if causes := charts.picked(event):
+causes = filters.chart(
+    charts.counts_by(claims, "attributes_to", "What the claims about contested incidents blame", unit="claims"),
+    key="attribution.claims", table=claims, name="claims", file_name="contested_claims.csv",
+    caption="Attribution claims on the contested incidents, counted by what each claim says caused the incident. "
+            "Click a bar to list the incidents with such a claim.")
+if causes:
     blamed = charts.with_values(claims, "attributes_to", causes)["key"]
     filters.behind(charts.with_values(rows, "key", blamed), f"Contested incidents with a claim blaming "
                    f"{' or '.join(causes)}", COLUMNS)

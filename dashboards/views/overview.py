@@ -6,6 +6,7 @@ import data
 import filters
 import state
 from coe import charts
+from coe.metrics import tables
 
 
 st.title("Overview")
@@ -31,7 +32,7 @@ event = st.plotly_chart(charts.monthly_incidents(current["by_month"]), key=state
                         on_select="rerun", selection_mode="points")
 st.caption("Each bar is one month's incidents (kind `incident`) by when they started, split by AI contribution; "
            "the band is the AI-attributable share, lower to upper bound. Click bars to list their incidents.")
-st.download_button("Download monthly data (CSV)", data.csv(data.by_month_table(current)),
+st.download_button("Download monthly data (CSV)", data.csv(tables.by_month_table(current)),
                    file_name="incidents_by_month.csv", mime="text/csv")
 
 # A bar carries its month as customdata; a point of the share band has only x (a date on the month axis).

@@ -7,6 +7,7 @@ import streamlit as st
 import data
 import filters
 from coe import charts
+from coe.metrics import tables
 
 
 DURATIONS = {"ttr": "time to resolve", "ttd": "time to detect", "ttm": "time to mitigate", "tta": "time to acknowledge"}
@@ -48,15 +49,14 @@ st.download_button("Download durations per incident (CSV)", partial(data.csv, pe
 if clicked:
     filters.behind(charts.with_values(frames.incidents, "key", clicked), "Incidents clicked above", SHOWN)
 
-event = st.plotly_chart(charts.severity_mix(data.counted_incidents(frames)), key="reliability.severity",
-                        on_select="rerun", selection_mode="points")
-st.caption(f"Incidents (kind `incident`) per month of their start, stacked by severity. {filters.CLICK}")
-st.download_button("Download severity mix (CSV)", data.csv(data.severity_by_month(frames)),
-                   file_name="severity_mix.csv", mime="text/csv", key="reliability.severity.csv")
-if pairs := charts.picked(event):
+pairs = filters.chart(
+    charts.severity_mix(tables.counted_incidents(frames)), key="reliability.severity",
+    table=tables.severity_by_month(frames), name="severity mix", file_name="severity_mix.csv",
+    caption=f"Incidents (kind `incident`) per month of their start, stacked by severity. {filters.CLICK}")
+if pairs:
     filters.behind(charts.in_month_and_severity(frames.incidents, pairs),
                    "Incidents of " + ", ".join(f"{severity} in {month}" for month, severity in pairs), SHOWN)
 
 with st.expander("Longest incidents in this window"):
-    st.dataframe(data.incident_links(data.longest(frames, per, duration), ("title", "severity", "minutes", "team")),
+    st.dataframe(data.incident_links(tables.longest(frames, per, duration), ("title", "severity", "minutes", "team")),
                  column_config=filters.LINK, hide_index=True)
