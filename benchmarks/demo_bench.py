@@ -50,12 +50,12 @@ def bulk(engine, docs: list) -> float:
     return time.perf_counter() - started
 
 
-def naive(engine, docs: list) -> float:
-    """The baseline: the same documents as ORM objects, one incident and one commit at a time."""
+def naive(engine, docs: list, first: int = 1) -> float:
+    """The baseline: the same documents as ORM objects, one incident and one commit at a time, numbered from `first`."""
     started = time.perf_counter()
     with Session(engine) as session:
-        for number, doc in enumerate(docs, start=1):
-            row = store.incident_row(doc, doc.model_dump()) | {"key": f"COE-{doc.started_at.year}-{number:05d}",
+        for number, doc in enumerate(docs, start=first):
+            row = store.incident_row(doc, doc.model_dump()) | {"key": f"COE-{doc.started_at.year}-{number:06d}",
                                                                "created_at": doc.started_at,
                                                                "updated_at": doc.started_at, "version": 1}
             incident = models.Incident(**row)

@@ -6,14 +6,16 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coe import models, schema
+from coe import models, schema, store
 
 GENESIS = "0" * 64
 EVENT: Any = models.AuditEvent.__table__
 _VOLATILE = ("updated_at", "version")
+STORED = ("at", "actor", "action", "incident_key", "changes", "state_hash", "prev_hash", "hash")
 
 
 def now() -> datetime:
@@ -28,7 +30,19 @@ def canonical(value: Any) -> bytes:
 
 def state_hash(doc: schema.Incident) -> str:
     """SHA-256 of an incident's full state: its coe/v1 JSON, fields in the contract's fixed order."""
-    return hashlib.sha256(doc.model_dump_json().encode()).hexdigest()
+    return serialised(doc)[0]
+
+
+def serialised(doc: schema.Incident) -> tuple[str, str]:
+    """An incident's state hash and its coe/v1 JSON."""
+    state = doc.model_dump_json()
+    return hashlib.sha256(state.encode()).hexdigest(), state
+
+
+def hashed(doc: schema.Incident) -> tuple[str, dict[str, Any]]:
+    """An incident's state hash and its coe/v1 JSON decoded: one serialisation for both, for storing it."""
+    data = doc.model_dump(mode="json")
+    return hashlib.sha256(to_json(data)).hexdigest(), data  # the same bytes as `model_dump_json`
 
 
 def _iso(value: Any) -> str:
@@ -65,8 +79,7 @@ def append(session: Session, events: list[dict[str, Any]]) -> None:
     for event in events:
         event["prev_hash"] = previous
         event["hash"] = previous = event_hash(event)
-    for start in range(0, len(events), 5_000):
-        session.execute(EVENT.insert(), events[start : start + 5_000])
+    store.insert_rows(session, EVENT, STORED, [tuple(event[name] for name in STORED) for event in events])
 
 
 def last_change(session: Session, key: str) -> tuple[str, datetime]:

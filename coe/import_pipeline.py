@@ -1,15 +1,17 @@
-"""A large coe/v1 file read, validated and made into rows by a second process, a batch ahead of the writer."""
+"""A large coe/v1 file read, validated and made ready to store by a second process, a batch ahead of the writer."""
 
 import multiprocessing
 import os
 import queue
+import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import Dialect
 
 from coe import audit, schema, services, store
@@ -17,23 +19,54 @@ from coe.errors import Problem
 from coe.interchange import JsonStream
 
 AHEAD = 2  # batches made before the writer takes them: enough to keep both cores busy, few enough to keep memory flat
+# Records made into rows at a time, right after they are validated: their objects are still in the processor's
+# cache (a 2,000-record batch would not be, and costs a fifth more time).
+PIECE = 25
+WAITED_SECONDS = 0.05  # longer than taking a batch already made: the writer waited for the producer
 POLL_SECONDS = 1.0  # how often a waiting process checks that the other one is still alive
 
 
 @dataclass
 class Prepared:
-    """One valid batch ready to store: the keys its file gave, the keys it gets, its state hashes and its rows."""
+    """Valid records ready to store: the keys their file gave, the keys they get, their state hashes, and either
+    their rows or, when the writer was waiting for work, their coe/v1 JSON for the writer to make rows of."""
 
-    offset: int  # records in the file before this batch
+    offset: int  # records in the file before these
     at: datetime
-    given: list[str | None]
-    keys: list[str]
-    hashes: list[str]
-    rows: store.Rows
+    rows: store.Rows | None  # None: the writer makes them from `documents`
+    documents: list[str] = field(default_factory=list)
+    given: list[str | None] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+    read: tuple[int, int] = (0, 0)  # bytes and records of the file read by then, for a progress bar
+
+    def add(self, records: list[schema.Incident], highest: dict[int, int], dialect: Dialect) -> None:
+        """Key, hash and serialise more records; `highest` then counts their keys too, as the database will."""
+        docs = services.with_keys(records, self.at, lambda year: highest.get(year, 0) + 1)
+        for doc in docs:
+            year, number = int(doc.key[4:8]), int(doc.key[9:])  # type: ignore[index]
+            highest[year] = max(highest.get(year, 0), number)
+        self.given += [doc.key for doc in records]
+        self.keys += [doc.key for doc in docs]  # type: ignore[misc]
+        if self.rows is None:
+            serialised = [audit.serialised(doc) for doc in docs]
+            self.documents += [text for _, text in serialised]
+        else:
+            serialised = [audit.hashed(doc) for doc in docs]  # type: ignore[misc]
+            self.rows.add([data for _, data in serialised], dialect)  # type: ignore[misc]
+        self.hashes += [state for state, _ in serialised]
+
+    def stored_rows(self, dialect: Dialect) -> store.Rows:
+        """The batch's rows, made now from its documents if the producer left that to the writer."""
+        if self.rows is None:
+            self.rows = store.incident_rows([from_json(text) for text in self.documents], dialect)
+        return self.rows
 
 
 class PreparedStream:
-    """A `JsonStream` whose batches come from a forked process as plain tuples: no pydantic object crosses over.
+    """A `JsonStream` whose batches come from a forked process as plain tuples or text: no pydantic object crosses over.
+
+    Where there is no fork (Windows), the batches are made in this process, between writes.
 
     Like the stream it wraps, it keeps every problem of the file and numbers the batch last yielded by `offset`.
     """
@@ -46,21 +79,33 @@ class PreparedStream:
 
     def prepared(self, highest: dict[int, int], dialect: Dialect) -> Iterator[Prepared]:
         """The file's batches, new keys numbered after `highest` (year → NNNN); the producer stops when this does."""
+        if "fork" not in multiprocessing.get_all_start_methods():  # Windows: made here, between writes
+            read = [0, 0]
+            for batch in _batches(self.stream, highest, dialect, read, lambda: False):
+                self._tell(batch.read)
+                self.offset = batch.offset
+                yield batch
+            self._tell((read[0], read[1]))
+            self.problems += self.stream.problems
+            return
         # Fork: the child has the schema and the dialect already; a spawned one would build them again (a second).
         context = multiprocessing.get_context("fork")
         messages = context.Queue(maxsize=AHEAD)
-        producer = context.Process(target=_produce, args=(self.stream, highest, dialect, messages), daemon=True)
+        waited = context.Value("b", 0, lock=False)  # whether this process had to wait for the batch it took last
+        producer = context.Process(target=_produce, args=(self.stream, highest, dialect, messages, waited), daemon=True)
         producer.start()
         try:
             while True:
+                asked = time.monotonic()
                 kind, value = _next(messages, producer)
-                if kind == "progress" and self.progress is not None:
-                    self.progress(*value)
-                elif kind == "batch":
+                waited.value = time.monotonic() - asked > WAITED_SECONDS
+                if kind == "batch":
+                    self._tell(value.read)
                     self.offset = value.offset
                     yield value
                 elif kind == "end":
-                    self.problems += value
+                    self._tell(value[1])
+                    self.problems += value[0]
                     return
                 elif kind == "error":
                     raise RuntimeError(f"reading {self.stream.path} failed:\n{value}")
@@ -69,6 +114,12 @@ class PreparedStream:
             if producer.is_alive():
                 producer.terminate()
             producer.join()
+
+
+    def _tell(self, read: tuple[int, int]) -> None:
+        """Pass how far the producer has read on to the progress bar."""
+        if self.progress is not None:
+            self.progress(*read)
 
 
 def _next(messages: Any, producer: Any) -> tuple[str, Any]:
@@ -81,17 +132,42 @@ def _next(messages: Any, producer: Any) -> tuple[str, Any]:
                 return "error", f"the reading process ended with exit code {producer.exitcode}"
 
 
-def _produce(stream: JsonStream, highest: dict[int, int], dialect: Dialect, messages: Any) -> None:
-    """In the child: validate the file, make each valid batch into rows, and send them, the problems last."""
+def _produce(stream: JsonStream, highest: dict[int, int], dialect: Dialect, messages: Any, waited: Any) -> None:
+    """In the child: send the file's batches, then its problems; a batch goes as JSON if the writer waited for the last."""
     writer = os.getppid()
     send = partial(_send, messages, writer)
+    read = [0, 0]
     try:
-        stream.progress = lambda done, records: send(("progress", (done, records)))
-        for batch in stream:
-            send(("batch", _prepare(batch, stream.offset, highest, dialect)))
-        send(("end", stream.problems))
+        for batch in _batches(stream, highest, dialect, read, lambda: bool(waited.value)):
+            send(("batch", batch))
+        send(("end", (stream.problems, (read[0], read[1]))))
     except BaseException:  # noqa: BLE001 - the writer reports it; a child's traceback would go unseen
         send(("error", traceback.format_exc()))
+
+
+def _batches(
+    stream: JsonStream, highest: dict[int, int], dialect: Dialect, read: list[int], hand_over: Callable[[], bool]
+) -> Iterator[Prepared]:
+    """The file's valid records keyed and serialised a few at a time, in batches of the stream's size.
+
+    A batch is made into rows unless `hand_over()` says the writer is waiting: it then goes as coe/v1 JSON, quicker
+    to make, and the writer makes the rows, so that both processes keep working. `read` follows the bytes and
+    records read, for a progress bar.
+    """
+    size, stream.batch = stream.batch, min(stream.batch, PIECE)
+    stream.progress = lambda done, records: read.__setitem__(slice(None), (done, records))
+    batch = None
+    for records in stream:
+        if batch is None:
+            batch = Prepared(stream.offset, audit.now(), None if hand_over() else store.Rows())
+        batch.add(records, highest, dialect)
+        if len(batch.keys) >= size:
+            batch.read = (read[0], read[1])
+            yield batch
+            batch = None
+    if batch and not stream.problems:
+        batch.read = (read[0], read[1])
+        yield batch
 
 
 def _send(messages: Any, writer: int, message: tuple[str, Any]) -> None:
@@ -103,15 +179,3 @@ def _send(messages: Any, writer: int, message: tuple[str, Any]) -> None:
             continue
     # The child shares the writer's database socket: living on would hold its transaction (and locks) open.
     os._exit(1)
-
-
-def _prepare(batch: list[schema.Incident], offset: int, highest: dict[int, int], dialect: Dialect) -> Prepared:
-    """Keys, state hashes and rows for one batch; `highest` then counts its keys too, as the database will."""
-    at = audit.now()
-    docs = services.with_keys(batch, at, lambda year: highest.get(year, 0) + 1)
-    for doc in docs:
-        year, number = int(doc.key[4:8]), int(doc.key[9:])  # type: ignore[index]
-        highest[year] = max(highest.get(year, 0), number)
-    rows = store.incident_rows([(doc, doc.model_dump()) for doc in docs], dialect)
-    keys: list[str] = [doc.key for doc in docs]  # type: ignore[misc]
-    return Prepared(offset, at, [doc.key for doc in batch], keys, [audit.state_hash(doc) for doc in docs], rows)

@@ -23,12 +23,11 @@ def import_incidents(
     users.require(session, actor, "import")
     refuse_taken_keys(session, [d.key for d in incidents])
     at = audit.now()
-    dumped = [(doc, doc.model_dump()) for doc in with_keys(incidents, at, _next_free(session))]
-    store.insert_incidents(session, dumped)
+    hashed = [audit.hashed(doc) for doc in with_keys(incidents, at, _next_free(session))]
+    store.insert_incidents(session, [data for _, data in hashed])
     changes = {"source": source} if source else {}
-    audit.append(session, [_event(at, actor, "import", doc.key, audit.state_hash(doc), changes)
-                           for doc, _ in dumped])
-    return [doc.key for doc, _ in dumped]  # type: ignore[misc]
+    audit.append(session, [_event(at, actor, "import", data["key"], state, changes) for state, data in hashed])
+    return [data["key"] for _, data in hashed]
 
 
 def import_batches(
@@ -53,7 +52,7 @@ def import_prepared(session: Session, *, stream: Any, actor: str, source: str = 
     with db.paused_gc(), store.bulk_cache(session):
         for batch in stream.prepared(store.highest_key_numbers(session), session.get_bind().dialect):
             refuse_taken_keys(session, batch.given)
-            store.insert_prepared(session, batch.rows)
+            store.insert_prepared(session, batch.stored_rows(session.get_bind().dialect))
             audit.append(session, [_event(batch.at, actor, "import", key, state, changes)
                                    for key, state in zip(batch.keys, batch.hashes, strict=True)])
             keys.extend(batch.keys)
@@ -76,9 +75,10 @@ def create_incident(session: Session, *, incident: schema.Incident, actor: str) 
                 "created_at": None, "updated_at": None, "version": None}
     )
     [saved] = with_keys([draft], audit.now(), _next_free(session))
-    store.insert_incidents(session, [(saved, saved.model_dump())])
-    changes = audit.field_changes(None, dump(saved))
-    audit.append(session, [_event(saved.created_at, actor, "create", saved.key, audit.state_hash(saved), changes)])
+    state, data = audit.hashed(saved)
+    store.insert_incidents(session, [data])
+    changes = audit.field_changes(None, data)
+    audit.append(session, [_event(saved.created_at, actor, "create", saved.key, state, changes)])
     return saved
 
 

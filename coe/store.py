@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic_core import to_json
 from sqlalchemy import (
     JSON,
+    Date,
     Dialect,
     Integer,
     String,
@@ -43,6 +45,7 @@ _SCALARS = tuple(
 # SQLite's default 2 MiB page cache spills the random-order index pages (audit hashes) of a large import to disk.
 BULK_CACHE_KIB = 256 * 1024
 _INCIDENT_COLUMNS = tuple(column.name for column in INCIDENT.c if column.name != "id")
+_INCIDENT_ROW = itemgetter(*_INCIDENT_COLUMNS)
 
 # child table → (document field, row → document part)
 _CHILDREN: dict[Table, tuple[str, Any]] = {
@@ -62,19 +65,19 @@ _TABLES = {table.name: table for table in _CHILDREN}
 
 def incident_row(doc: schema.Incident, data: dict[str, Any]) -> dict[str, Any]:
     """The incident table's columns for a document and its `model_dump()` (children excluded)."""
-    row = _incident_columns(doc, data)
-    row |= {name: [item.model_dump(mode="json") for item in row[name]] for name in _JSON_PARTS}
+    row = _incident_columns(data)
+    row |= {name: [item.model_dump(mode="json") for item in getattr(doc, name)] for name in _JSON_PARTS}
     return row
 
 
-def _incident_columns(doc: schema.Incident, data: dict[str, Any]) -> dict[str, Any]:
-    """The incident table's columns, its JSON parts still the document's own models (serialised by `insert_rows`)."""
+def _incident_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """The incident table's columns of a document's data, its JSON parts as they are there."""
     row = {name: data[name] for name in _SCALARS}
     row |= {f"ai_{name}": data["ai"][name] for name in _AI_FIELDS}
     row["ai_contribution"] = data["attribution"]["ai_contribution"]
     row["primary_cause"] = data["attribution"]["primary_cause"]
     row["attribution_status"] = data["attribution"]["status"]
-    row |= {name: getattr(doc, name) for name in _JSON_PARTS}
+    row |= {name: data.get(name, []) for name in _JSON_PARTS}  # empty amendments and extra sections are left out
     row["cut_in_half_detection"] = data["cut_in_half"]["detection"]
     row["cut_in_half_mitigation"] = data["cut_in_half"]["mitigation"]
     return row
@@ -163,24 +166,29 @@ def keys_by_refs(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tupl
 class Rows:
     """Documents as plain tuples ready for the driver, made without a session (so in any process)."""
 
-    incidents: list[tuple[Any, ...]]  # the incident columns after id
-    children: dict[str, list[tuple[Any, ...]]]  # table name → (position in `incidents`, position, fields…)
-    search: list[tuple[Any, ...]]  # the search index row after id
+    incidents: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)  # the incident columns after id
+    # table name → (position in `incidents`, position, fields…)
+    children: dict[str, list[tuple[Any, ...]]] = dataclasses.field(default_factory=lambda: {table.name: [] for table in _CHILDREN})
+    search: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)  # the search index row after id
+
+    def add(self, docs: Sequence[dict[str, Any]], dialect: Dialect) -> None:
+        """Add complete documents as their coe/v1 JSON decodes (keys and versions set), converted for this dialect."""
+        incidents = [_INCIDENT_ROW(_incident_columns(data)) for data in docs]
+        children: dict[Table, list[tuple[Any, ...]]] = {table: [] for table in _CHILDREN}
+        for n, data in enumerate(docs, start=len(self.incidents)):
+            for table, rows in _child_rows(n, data).items():
+                children[table] += rows
+        self.incidents += _converted(INCIDENT, _INCIDENT_COLUMNS, dialect, incidents, decoded=True)
+        for table, rows in children.items():
+            self.children[table.name] += _converted(table, _CHILD_COLUMNS[table], dialect, rows, decoded=True)
+        self.search += [search_index.entry(data) for data in docs]
 
 
-def incident_rows(docs: Sequence[tuple[schema.Incident, dict[str, Any]]], dialect: Dialect) -> Rows:
-    """Rows for complete documents with their `model_dump()` (keys and versions set), converted for this dialect."""
-    incident_columns = itemgetter(*_INCIDENT_COLUMNS)
-    incidents = [incident_columns(_incident_columns(doc, data)) for doc, data in docs]
-    children: dict[str, list[tuple[Any, ...]]] = {table.name: [] for table in _CHILDREN}
-    for n, (_, data) in enumerate(docs):
-        for table, rows in _child_rows(n, data).items():
-            children[table.name].extend(rows)
-    return Rows(
-        _converted(INCIDENT, _INCIDENT_COLUMNS, dialect, incidents),
-        {name: _converted(_TABLES[name], _CHILD_COLUMNS[_TABLES[name]], dialect, rows) for name, rows in children.items()},
-        [search_index.entry(data) for _, data in docs],
-    )
+def incident_rows(docs: Sequence[dict[str, Any]], dialect: Dialect) -> Rows:
+    """Rows for complete documents as their coe/v1 JSON decodes (keys and versions set), converted for this dialect."""
+    rows = Rows()
+    rows.add(docs, dialect)
+    return rows
 
 
 def insert_prepared(session: Session, rows: Rows) -> list[int]:
@@ -194,8 +202,8 @@ def insert_prepared(session: Session, rows: Rows) -> list[int]:
     return ids
 
 
-def insert_incidents(session: Session, docs: Sequence[tuple[schema.Incident, dict[str, Any]]]) -> list[int]:
-    """Insert complete documents with their `model_dump()` (keys and versions set); return their ids."""
+def insert_incidents(session: Session, docs: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert complete documents as their coe/v1 JSON decodes (keys and versions set); return their ids."""
     dialect = session.get_bind().dialect
     return [i for chunk in _chunks(list(docs), 2_000) for i in insert_prepared(session, incident_rows(chunk, dialect))]
 
@@ -231,9 +239,14 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
     _write(session, table, columns, _converted(table, columns, session.get_bind().dialect, rows))
 
 
-def _converted(table: Table, columns: Sequence[str], dialect: Dialect, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Rows with their values as the driver takes them (JSON as text; on SQLite, times as text too)."""
-    _, convert = _insert_plan(table, tuple(columns), dialect)
+def _converted(
+    table: Table, columns: Sequence[str], dialect: Dialect, rows: list[tuple[Any, ...]], *, decoded: bool = False
+) -> list[tuple[Any, ...]]:
+    """Rows with their values as the driver takes them (JSON as text; on SQLite, times as text too).
+
+    `decoded`: the values come from decoded coe/v1 JSON (times and dates as ISO text), not from the models.
+    """
+    _, convert = _insert_plan(table, tuple(columns), dialect, decoded)
     return rows if convert is None else [convert(row) for row in rows]
 
 
@@ -242,7 +255,7 @@ def _write(session: Session, table: Table, columns: Sequence[str], rows: list[tu
     if not rows:
         return
     connection = session.connection()
-    statement, _ = _insert_plan(table, tuple(columns), connection.dialect)
+    statement, _ = _insert_plan(table, tuple(columns), connection.dialect, False)
     if connection.dialect.name == "postgresql":
         driver = connection.dialect.loaded_dbapi
         try:
@@ -256,15 +269,18 @@ def _write(session: Session, table: Table, columns: Sequence[str], rows: list[tu
 
 
 @lru_cache(maxsize=64)
-def _insert_plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[str, Callable[[Any], Any] | None]:
-    """The statement for these columns and a row converter: JSON serialised by pydantic, the rest as the column types do."""
+def _insert_plan(
+    table: Table, columns: tuple[str, ...], dialect: Dialect, decoded: bool
+) -> tuple[str, Callable[[Any], Any] | None]:
+    """The statement for these columns and a row converter for model values, or for decoded JSON's if `decoded`."""
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     if dialect.name == "postgresql":
         statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
     else:
         statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    processors = [(i, _processor(table.c[name].type, dialect)) for i, name in enumerate(columns)]
+    processor = _decoded_processor if decoded else _processor
+    processors = [(i, processor(table.c[name].type, dialect)) for i, name in enumerate(columns)]
     processors = [(i, process) for i, process in processors if process is not None]
     if not processors:
         return statement, None
@@ -279,7 +295,7 @@ def _insert_plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tu
 
 
 def _processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    """How one column's values are prepared for the driver."""
+    """How one column's model values are prepared for the driver."""
     if isinstance(column_type, JSON):
         # pydantic's serialiser, in Rust, uses the models' own rules (timestamps as 2025-12-09T01:00:00+00:00).
         return lambda value: None if value is None else to_json(value).decode()
@@ -287,6 +303,22 @@ def _processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
         # The text SQLAlchemy stores on SQLite (2025-12-09 01:00:00.000000, UTC) in two C calls instead of four Python ones.
         return lambda value: None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
     return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _decoded_processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How one column's decoded coe/v1 JSON values are prepared for the driver: the text is mostly there already."""
+    if isinstance(column_type, JSON):
+        return lambda value: None if value is None else to_json(value).decode()
+    if isinstance(column_type, UTCDateTime) and dialect.name == "sqlite":
+        return lambda value: None if value is None else _sqlite_time(value)
+    if isinstance(column_type, UTCDateTime | Date):
+        return None  # PostgreSQL reads ISO text, and SQLite stores a date as its ISO text
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_time(value: str) -> str:
+    """A coe/v1 UTC timestamp (2025-12-09T01:00:00[.ffffff]+00:00) as SQLAlchemy stores it on SQLite."""
+    return f"{value[:10]} {value[11:19]}.{value[20:26] if value[19] == '.' else '000000'}"
 
 
 def replace_incident(session: Session, incident_id: int, doc: schema.Incident, version: int) -> bool:
