@@ -5,7 +5,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from coe.cli import _span, _zone
 from coe.cli_support import actor, command, engine
 from coe.db import reading, writing
 from coe.errors import Problem, ValidationFailed
+from coe.importers import spreadsheet
 
 PROGRESS_ENV = "COE_PROGRESS"  # 1: always draw the progress bar, 0: never; unset: only when stderr is a terminal
 FORMAT_HELP = ("auto (by extension and content), json (coe/v1), markdown, statuspage (Statuspage API JSON or JSONL), "
@@ -28,11 +29,13 @@ def import_(
     paths: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
     format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "auto",
     timezone: Annotated[
-        str | None, typer.Option(help="Zone for timestamps written without an offset, e.g. Europe/Berlin.")
+        str | None, typer.Option(help="Zone for timestamps written without an offset, e.g. Europe/Berlin; a date alone is 00:00 there.")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and show the mapping, write nothing.")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid records and list the others.")] = False,
     map_: Annotated[list[str] | None, typer.Option("--map", help="csv: COLUMN=FIELD for a column not named like its field.")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="csv: FIELD=VALUE for every row that gives no FIELD, e.g. severity=sev3 for a sheet without one.")] = None,
 ) -> None:
     """Import COEs from files; all-or-nothing: one invalid record and nothing is written.
 
@@ -41,6 +44,8 @@ def import_(
     Example: coe import incidents.json
 
     Example: coe import --format csv --map "Incident Name=title" incidents.csv
+
+    Example: coe import --format csv --set severity=sev3 --timezone UTC --dry-run incidents.csv
     """
     if format not in importers.FORMATS:
         raise typer.BadParameter(f"{format!r} is not one of {', '.join(importers.FORMATS)}", param_hint="--format")
@@ -48,8 +53,11 @@ def import_(
     if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
         raise typer.BadParameter("expected COLUMN=FIELD, e.g. 'Incident Name=title'", param_hint="--map")
     mapping = {column.strip(): field.strip() for column, field in pairs}
-    db = engine(ctx)
     zone = _zone(timezone)
+    preset = _preset(set_ or [], format, zone)
+    if preset and format == "auto" and any(path.suffix.lower() != ".csv" for path in paths):
+        raise typer.BadParameter("applies to .csv files only", param_hint="--set")
+    db = engine(ctx)
     docs, problems, sources = [], [], []
     streams: list[tuple[Path, interchange.JsonStream]] = []
     with reading(db) as session:
@@ -58,7 +66,7 @@ def import_(
             if stream is not None:
                 streams.append((path, stream))
                 continue
-            found = importers.read(path, format, zone, mapping)
+            found = importers.read(path, format, zone, mapping, preset)
             problems.extend(found.problems)
             if dry_run and found.summary:
                 typer.echo(f"{path}:")
@@ -97,6 +105,21 @@ def import_(
         systems = " or ".join(sorted({system for _, system, _ in known.values()}))
         typer.echo(f"skipped {len(known):,} already imported (same {systems} id): "
                    f"{_few([key for key, _, _ in known.values()])}")
+
+
+def _preset(given: list[str], fmt: str, zone: str | None) -> dict[str, Any]:
+    """The --set values, each checked against its field's vocabulary; a wrong one is one sentence and exit 1."""
+    pairs = [s.split("=", 1) for s in given]
+    if any(len(p) != 2 or not p[0].strip() for p in pairs):
+        raise typer.BadParameter("expected FIELD=VALUE, e.g. 'severity=sev3'", param_hint="--set")
+    if pairs and fmt not in ("auto", "csv"):
+        raise typer.BadParameter("applies to --format csv only", param_hint="--set")
+    values, problems = spreadsheet.preset({f.strip(): v.strip() for f, v in pairs}, zone)
+    for line in problems:
+        typer.echo(line, err=True)
+    if problems:
+        raise typer.Exit(1)
+    return values
 
 
 def _few(keys: list[str], shown: int = 3) -> str:

@@ -66,7 +66,8 @@ def streamed(path: Path, fmt: str, assume_tz: str | None = None) -> interchange.
     return interchange.JsonStream(path, assume_tz=assume_tz)
 
 
-def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: dict[str, str] | None = None) -> Imported:
+def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: dict[str, str] | None = None,
+         preset: dict[str, Any] | None = None) -> Imported:
     """Read one file in the given format; problems come back as `PATH:LINE: field: message` lines."""
     if fmt == "aiid" or (fmt == "auto" and path.is_dir()):
         return _aiid(path, assume_tz)
@@ -87,7 +88,7 @@ def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: d
     if fmt == "statuspage":
         return _statuspage(path, raw, digest, assume_tz)
     if fmt == "csv":
-        return _csv(path, raw, digest, assume_tz, mapping or {})
+        return _csv(path, raw, digest, assume_tz, mapping or {}, preset or {})
     from coe.importers.markdown_record import record
 
     doc, summary, found = record(path.name, raw, assume_tz)
@@ -131,17 +132,15 @@ def _mapped(path: Path, raw: bytes, reader: Any) -> tuple[list[tuple[str, dict, 
     return mapped, problems
 
 
-def _csv(path: Path, raw: bytes, digest: str, assume_tz: str | None, mapping: dict[str, str]) -> Imported:
+def _csv(path: Path, raw: bytes, digest: str, assume_tz: str | None, mapping: dict[str, str],
+         preset: dict[str, Any]) -> Imported:
     """One incident per row; problems numbered by the row's line in the file."""
     from coe.importers import spreadsheet
 
-    found, bad = spreadsheet.rows(spreadsheet.decode(raw), mapping)
-    problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in bad]
-    for _, doc in found:
-        doc["external_refs"] = []
-    incidents, invalid = _validated([(f"{path}:{line}", doc) for line, doc in found], _source(path, digest), assume_tz)
-    problems += invalid
-    return Imported(incidents, problems, [f"{len(incidents)} rows → incidents"], digest)
+    sheet = spreadsheet.read(path.name, spreadsheet.decode(raw), mapping, preset, assume_tz)
+    problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in sheet.problems]
+    incidents, invalid = _validated([(f"{path}:{line}", doc) for line, doc in sheet.found], _source(path, digest), assume_tz)
+    return Imported(incidents, problems + invalid, sheet.summary(len(incidents)), digest)
 
 
 def _validated(found: list[tuple[str, dict]], ref: dict[str, str], assume_tz: str | None) -> tuple[list, list[str]]:
