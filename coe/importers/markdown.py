@@ -2,6 +2,9 @@
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
+
+import yaml
 
 from coe.importers.sections import field_for
 
@@ -10,7 +13,8 @@ LABEL_RE = re.compile(r"^\s*(?:[-*]\s+)?\*\*([^*]{2,60}?):?\*\*:?\s*(.*)$|^([A-Z
 BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 TEXT_FIELDS = ("summary", "customer_impact", "root_cause", "trigger", "resolution")
 # One-line facts: a bold label naming one of these takes its own line only.
-META_FIELDS = ("severity", "date", "authors", "doc_status", "services", "duration", "time_to_detect")
+MOMENT_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+META_FIELDS = ("severity", "date", "authors", "doc_status", "services", "duration", "time_to_detect", *MOMENT_FIELDS)
 LESSON_FIELDS = ("went_well", "went_wrong", "got_lucky")
 KINDS = {"prevent": "prevent", "prevention": "prevent", "detect": "detect", "detection": "detect",
          "mitigate": "mitigate", "mitigation": "mitigate", "process": "process", "investigate": "investigate",
@@ -32,34 +36,60 @@ class Section:
         return "\n".join(self.lines).strip()
 
 
+BREAK_RE = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+
+
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; line ends made \\n."""
+    """UTF-8 (with or without BOM), else Windows-1252; line ends made \\n, and the HTML that exported
+    documents carry (`&nbsp;`, `<br>`) made plain: a break is '; ' inside a table row, a new line elsewhere."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("&nbsp;", " ").replace("\u00a0", " ").split("\n")
+    return "\n".join(BREAK_RE.sub("; " if line.lstrip().startswith("|") else "\n", line) for line in lines)
 
 
 def front_matter(text: str) -> tuple[dict[str, str], str, int]:
-    """Simple YAML front matter (`key: value` lines), the body, and how many lines it took."""
+    """YAML front matter as text values (a list joined with ', '), the body, and how many lines it took."""
     if not text.startswith("---\n"):
         return {}, text, 0
     end = text.find("\n---", 4)
     if end < 0:
         return {}, text, 0
-    meta = {}
-    for line in text[4:end].splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip():
-            meta[key.strip().lower()] = value.strip().strip("'\"")
     rest = text[end + 4:].split("\n", 1)
-    return meta, rest[1] if len(rest) > 1 else "", text[:end + 4].count("\n") + 1
+    return _meta(text[4:end]), rest[1] if len(rest) > 1 else "", text[:end + 4].count("\n") + 1
+
+
+def _meta(block: str) -> dict[str, str]:
+    """Front-matter keys in lower case with text values; plain `key: value` lines when it is not valid YAML."""
+    try:
+        loaded = yaml.safe_load(block)
+    except yaml.YAMLError:
+        loaded = None
+    if not isinstance(loaded, dict):
+        pairs = (line.partition(":") for line in block.splitlines())
+        return {k.strip().lower(): v.strip().strip("'\"") for k, sep, v in pairs if sep and k.strip()}
+    return {str(k).strip().lower(): _meta_text(v) for k, v in loaded.items() if v is not None}
+
+
+def _meta_text(value) -> str:
+    """A front-matter value as text: dates in ISO form, lists joined with ', '."""
+    if isinstance(value, list):
+        return ", ".join(_meta_text(v) for v in value if v is not None)
+    return value.isoformat() if isinstance(value, date) else str(value).strip()
 
 
 # An H1 that only says what kind of document this is, not which incident.
-WRAPPER_RE = re.compile(r"(an?\s+|the\s+)?(example|sample)?\s*(post[\s-]?mortem|incident\s+report|retrospective|"
+WRAPPER_RE = re.compile(r"(an?\s+|the\s+)?(example|sample)?\s*(incident\s+)?(post[\s-]?mortem|incident\s+report|retrospective|"
                         r"coe|correction\s+of\s+errors?)s?(\s+template)?", re.IGNORECASE)
+# "Postmortem: Search indexing stalled", "Incident Report - Billing export": the kind of document, then its title.
+TITLE_PREFIX_RE = re.compile(rf"^(?:{WRAPPER_RE.pattern})\s*(?:[:|]|\s[-–—])\s*(?=\S)", re.IGNORECASE)
+
+
+def title_of(heading: str) -> str:
+    """An H1 as a title: no emphasis, no 'Postmortem:' before the incident's name."""
+    return TITLE_PREFIX_RE.sub("", re.sub(r"[*_`]", "", heading).strip())
 
 
 def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section]]:
@@ -67,9 +97,10 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
     title, sections = None, [Section("", 0, first_line, None)]
     receiving = sections[0]
     in_code = False
-    lines = body.split("\n")
+    pieces = [(n, piece) for n, line in enumerate(body.split("\n")) for piece in label_pieces(line)]
+    lines = [piece for _, piece in pieces]
     for index, line in enumerate(lines):
-        number = first_line + index
+        number = first_line + pieces[index][0]
         if line.lstrip().startswith("```"):
             in_code = not in_code
         if not in_code and re.fullmatch(r"\s*(=+|-+)\s*", line) and len(line.strip()) >= 3:
@@ -83,33 +114,54 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
         if heading:
             level, name = len(heading[1]), heading[2].strip()
             if level == 1 and title is None:
-                title = re.sub(r"[*_`]", "", name).strip()
+                title = title_of(name)
                 continue
             if (level == 2 and title and WRAPPER_RE.fullmatch(title) and field_for(name) is None
                     and len(sections) == 1 and not "".join(sections[0].lines).strip()):
                 # "Example Postmortem" over "Shakespeare Sonnet++ Postmortem": the H2 names the incident.
-                title = re.sub(r"[*_`]", "", name).strip()
+                title = title_of(name)
                 continue
             sections.append(Section(name, level, number, field_for(name)))
             receiving = sections[-1]
             continue
         label = None if in_code else LABEL_RE.match(line)
-        if label:
-            name, rest = (label[1], label[2]) if label[1] else (label[3], label[4])
+        fact = None if in_code or label else fact_row(line)
+        if label or fact:
+            name, rest = fact or ((label[1], label[2]) if label[1] else (label[3], label[4]))
             mapped = field_for(name)
             if BULLET_RE.match(line) and (mapped not in META_FIELDS or receiving.field):
                 mapped = None  # "- **Detection delay**: …" in a list is an item of that list, not a section
+            if mapped in MOMENT_FIELDS and receiving.field == "timeline":
+                mapped = None  # "Resolved: 10:05 …" in a timeline is one of its events
             if mapped and (mapped != receiving.field or mapped == "action_items"):
                 parent = receiving
                 sections.append(Section(name, max(parent.level, 0) + 7, number, mapped, [rest] if rest else []))
                 if mapped in META_FIELDS:
-                    if parent.field in TEXT_FIELDS:
-                        parent.lines.append(line)  # "**Severity:** Major" also stays in the Impact it was written in
+                    if parent.field in TEXT_FIELDS or fact:
+                        # "**Severity:** Major" also stays in the Impact it was written in; a table stays whole.
+                        parent.lines.append(line)
                     continue  # a one-line fact: the lines after it still belong to the section around it
                 receiving = sections[-1]
                 continue
         receiving.lines.append(line)
     return title, sections
+
+
+def label_pieces(line: str) -> list[str]:
+    """A line of labels side by side ('Status: Final | Severity: SEV3') as one line per label; else the line."""
+    parts = [part.strip() for part in line.split(" | ")]
+    if line.lstrip().startswith("|") or len(parts) < 2 or not all(LABEL_RE.match(part) for part in parts):
+        return [line]
+    return parts
+
+
+def fact_row(line: str) -> tuple[str, str] | None:
+    """A two-cell table row that states a fact ('| **Severity** | Sev 2 |'): its label and value."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else []
+    if len(cells) != 2 or not all(cells):
+        return None
+    name = clean(cells[0]).rstrip(":")
+    return (name, cells[1]) if field_for(name, keywords=False) in META_FIELDS else None
 
 
 def table_rows(lines: list[str]) -> list[tuple[list[str], list[str]]]:

@@ -8,6 +8,7 @@ from coe.importers import timeline as tl
 from coe.importers.markdown import BULLET_RE, Section, clean, numbered_rows
 
 IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ACTOR_COLUMN_RE = re.compile(r"who|actor|by|owner|person|team", re.IGNORECASE)
 # A time written before the one above it by more than this is taken as the next day ("23:50", then "00:20").
 ROLLOVER = timedelta(hours=12)
 
@@ -63,21 +64,25 @@ class TimelineReader:
             return
         first = section.line + (1 if section.level < 7 else 0)  # the line number of section.lines[0]
         rows = numbered_rows(section.lines)
-        for _, cells, index in rows:
-            self._row(cells, first + index)
+        for header, cells, index in rows:
+            self._row(header, cells, first + index)
         kept = ["" if ln.strip().startswith("|") else ln for ln in section.lines] if rows else section.lines
         unused = [text for text in self._items(kept, first) if text]
         if unused:
             self.notes.append((section.heading, "\n\n".join(unused)))
 
-    def _row(self, cells: list[str], line: int) -> None:
-        """One table row: the first cell that starts with a date or time places it, the others describe it."""
+    def _row(self, header: list[str], cells: list[str], line: int) -> None:
+        """One table row: the first cell that starts with a date or time places it, a 'Who' column names
+        the actor, the others describe it."""
+        who = next((i for i, name in enumerate(header) if ACTOR_COLUMN_RE.fullmatch(clean(name))), None)
         for index, cell in enumerate(cells):
             moment = tl.leading_moment(clean(cell), self.year)
             if moment:
-                others = [plain(c) for i, c in enumerate(cells) if i != index and plain(c)]
+                others = [plain(c) for i, c in enumerate(cells) if i not in (index, who) and plain(c)]
                 text = " — ".join(others) or moment[2].strip(" -–—:|")
                 self._add(moment[0], moment[1], text, cell, line)
+                if who is not None and who < len(cells) and plain(cells[who]):
+                    self.events[-1]["actor"] = plain(cells[who])[:200]
                 return
         if any(clean(c) for c in cells):
             self.notes.append(("Timeline (rows without a date or time)", " | ".join(cells)))

@@ -3,14 +3,32 @@
 import re
 from dataclasses import dataclass, field
 
+from coe.importers import timeline as tl
 from coe.importers.markdown import BULLET_RE, KINDS, clean, table_rows
 
 NUMBERED_RE = re.compile(r"^\s*\d+[.)]\s")
 URL_RE = re.compile(r"https?://[^\s)>\]]+")
 LINK_DEFINITION_RE = re.compile(r"^\s*\[[^\]]+\]:\s")
-OWNER_RE = re.compile(r"[\s(;,–-]*\b(?:owner|owned by|assignee|assigned to)\s*[:=–-]\s*@?([\w.\-/]+)\)?\s*$", re.IGNORECASE)
+OWNER_RE = re.compile(r"[\s(;,–—-]*\b(?:owner|owned by|assignee|assigned to)\s*[:=–-]\s*@?([\w.\-/]+)\)?\s*$", re.IGNORECASE)
 GROUP_RE = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80}?):?(?:\*\*|__):?\s*$")
 DONE_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[xX]\]|✅|☑|✔")
+# "Cap retries — @fulfilment-eng": a trailing mention names the owner.
+MENTION_RE = re.compile(r"\s+[–—-]+\s*@([\w.\-/]+)\s*$|\s+\((@[\w.\-/]+|[a-z][\w.]*-[\w.\-]+)\)\s*$")
+# A status written into the item: "DONE: …", "… (in progress)", "… — done 2025-05-14", "(won't do: cost)".
+STATUS_WORDS = (("wont_do", r"won'?t\s+do|wontfix|will\s+not\s+do|not\s+doing|cancell?ed|dropped|rejected"),
+                ("in_progress", r"in[ -]progress|wip|ongoing|started|doing"),
+                ("done", r"done|completed?|closed|fixed|shipped|resolved|finished"),
+                ("open", r"open|to\s?do|not\s+started|planned|backlog|pending|new"))
+_STATUS = "|".join(f"(?:{words})" for _, words in STATUS_WORDS)
+STATUS_PREFIX_RE = re.compile(rf"^\[?({_STATUS})\]?\s*[:–—-]\s*|^\[({_STATUS})\]\s*", re.IGNORECASE)
+STATUS_SUFFIX_RE = re.compile(rf"(?:\s+[–—-]+\s*|\s*[(\[])({_STATUS})\b([^()\[\]]*)[)\]]?\s*\.?\s*$", re.IGNORECASE)
+STRUCK_RE = re.compile(r"^~~(.+?)~~")
+PRIORITY_RE = re.compile(r"\s*[\[(]\s*(P[0-4])\s*[\])]", re.IGNORECASE)
+# Action-item table columns beyond the title, owner, kind and ticket, by their headers.
+COLUMNS = (("status", r"^(status|state|done)"), ("priority", r"^(priority|prio)"), ("due", r"^(due|deadline|target|eta)"),
+           ("completed", r"^(completed|done on|closed)"))
+PRIORITY_WORDS = {"critical": "p0", "urgent": "p0", "highest": "p0", "high": "p1", "medium": "p2", "normal": "p2",
+                  "low": "p3", "lowest": "p3"}
 # An item that starts with one of these verbs asks a question rather than changing anything.
 INVESTIGATE_RE = re.compile(r"^(investigate|look into|evaluate|assess|explore|figure out|reflect|check|consider|"
                             r"understand|analy[sz]e|review if|discuss|research|determine)\b", re.IGNORECASE)
@@ -88,12 +106,13 @@ def text_of(item: Item) -> str:
     return re.sub(r"\s+", " ", f"{first} {rest}").strip()
 
 
-def actions(heading: str, lines: list[str]) -> tuple[list[dict], bool]:
-    """Action items from a table (action, type, owner, bug) or a list, and whether text was left out of them."""
+def actions(heading: str, lines: list[str]) -> tuple[list[dict], str]:
+    """Action items from a table (action, type, owner, bug) or a list, and the text they leave out."""
     rows = table_rows(lines)
     table = [_row(dict(zip(header, cells)), cells) for header, cells in rows]
     if rows:
-        return [item for item in table if item], False
+        prose = "\n".join(ln for ln in lines if not ln.lstrip().startswith("|")).strip()
+        return [item for item in table if item], prose
     linked = [ln for ln in lines if LINK_DEFINITION_RE.match(ln)]
     found, prose = items_of([ln for ln in lines if not LINK_DEFINITION_RE.match(ln)])
     result = []
@@ -101,30 +120,87 @@ def actions(heading: str, lines: list[str]) -> tuple[list[dict], bool]:
         title = clean(BULLET_RE.sub(r"\1", item.first)).replace("✅", "").replace("❌", "").strip(" -–—")
         if not title:
             continue
-        entry: dict = {}
-        owner = next((OWNER_RE.search(ln) for ln in [item.first, *item.rest] if OWNER_RE.search(ln)), None)
-        if owner:
+        title, entry = _marks(title)
+        owner = next((OWNER_RE.search(ln) for ln in item.rest if OWNER_RE.search(ln)), None)
+        if owner and "owner" not in entry:
             entry["owner"] = owner[1][:200]
-            title = OWNER_RE.sub("", title).strip()
         title = re.sub(r"\s*<https?://[^>]+>", "", title).strip() or title  # the link becomes ticket_url
         entry["title"] = (title if title else text_of(item))[:500]
         entry["kind"] = _kind(title)
-        entry["status"] = _status(item, heading)
+        entry["status"] = entry.get("status") or _status(item, heading)
+        if entry["status"] != "done":
+            entry.pop("completed_on", None)
         url = URL_RE.search(" ".join([item.first, *item.rest]))
         if url:
             entry["ticket_url"] = url[0]
         result.append(entry)
     left_out = any(URL_RE.sub("", clean(BULLET_RE.sub(r"\1", ln))).strip(" <>-") for i in found for ln in i.rest)
-    return result, bool(prose or linked) or left_out or (not result and any(ln.strip() for ln in lines))
+    kept = bool(prose or linked) or left_out or (not result and any(ln.strip() for ln in lines))
+    return result, "\n".join(lines).strip() if kept else ""
+
+
+def _marks(title: str) -> tuple[str, dict]:
+    """The title without what is written into it, and those values: status ('DONE:', '(in progress)',
+    '~~struck~~', '— done 2025-05-14' with its day), owner ('(owner: x)', '— @x') and priority ('[P1]')."""
+    marks: dict = {}
+    struck = STRUCK_RE.match(title)
+    if struck:
+        title = (struck[1] + title[struck.end():]).strip()
+    found = True
+    while found:
+        found = False
+        for pattern in (STATUS_SUFFIX_RE, STATUS_PREFIX_RE, OWNER_RE, MENTION_RE, PRIORITY_RE):
+            match = pattern.search(title)
+            rest = (title[:match.start()] + title[match.end():]).strip(" -–—:") if match else ""
+            if not rest:
+                continue
+            if pattern in (OWNER_RE, MENTION_RE):
+                marks.setdefault("owner", (match[1] or match[2]).lstrip("@")[:200])
+            elif pattern is PRIORITY_RE:
+                marks.setdefault("priority", _priority(match[1]))
+            elif _status_word(match[1] or match[2]) and "status" not in marks:
+                marks["status"] = _status_word(match[1] or match[2])
+                day = tl.find_date(match.group(0))
+                if day:
+                    marks["completed_on"] = day.isoformat()
+            title, found = rest, True
+    if struck and "status" not in marks:
+        marks["status"] = "done"  # crossed off the list
+    return title, marks
+
+
+def _status_word(text: str) -> str | None:
+    """The action-item status a word names: Done, In progress, Won't do, To do (after any emoji: '✅ Done')."""
+    text = re.sub(r"^\W+", "", text)
+    return next((status for status, words in STATUS_WORDS if re.match(rf"(?:{words})\b", text, re.IGNORECASE)), None)
+
+
+def _priority(text: str) -> str | None:
+    """p0 … p3 from 'P1', 'High' or 'Low'."""
+    written = re.match(r"\s*p([0-4])\b", text, re.IGNORECASE)
+    return f"p{min(int(written[1]), 3)}" if written else PRIORITY_WORDS.get(clean(text).lower())
 
 
 def _row(row: dict[str, str], cells: list[str]) -> dict:
     """One action-item table row; empty rows give nothing."""
+    row = {clean(k): v for k, v in row.items()}
     title = next((clean(v) for k, v in row.items() if re.search(r"action|item|task|what|descr|title", k)),
                  clean(cells[0]))
     if not title:
         return {}
     item = {"title": title[:500]}
+    column = {name: next((clean(v) for k, v in row.items() if re.search(pattern, k)), "")
+              for name, pattern in COLUMNS}
+    status = _status_word(column["status"]) if column["status"] else None
+    if status:
+        item["status"] = status
+        completed = tl.find_date(column["completed"]) or tl.find_date(column["status"])
+        if status == "done" and completed:
+            item["completed_on"] = completed.isoformat()
+    if _priority(column["priority"]):
+        item["priority"] = _priority(column["priority"])
+    if tl.find_date(column["due"]):
+        item["due_on"] = tl.find_date(column["due"]).isoformat()
     kind = next((clean(v).lower() for k, v in row.items() if re.match(r"type|kind|category", k)), "")
     item["kind"] = KINDS.get(kind, _kind(title))
     owner = next((clean(v) for k, v in row.items() if "owner" in k or "assignee" in k or k in ("who", "by")), "")
@@ -174,10 +250,40 @@ def factors(lines: list[str]) -> list[dict]:
     return result
 
 
+def learned(lines: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """A flat 'Lessons learned' list sorted into went_well, got_lucky and (else) went_wrong; and the prose around it."""
+    found, prose = items_of(lines)
+    sorted_ = [(_lesson_kind(text), text) for text in map(text_of, found) if text]
+    return sorted_, [p for p in prose if p]
+
+
+def _lesson_kind(text: str) -> str:
+    """Which kind of lesson a sentence is, by its words."""
+    lowered = text.lower()
+    if re.search(r"\b(lucky|luckily|fortunate(ly)?)\b", lowered):
+        return "got_lucky"
+    if re.search(r"went well|worked (well|as (intended|designed|expected))|\bhelped\b|\bquickly\b|kept the .* short",
+                 lowered):
+        return "went_well"
+    return "went_wrong"
+
+
+def asks_why(lines: list[str]) -> bool:
+    """Whether a section is written as five whys ('Why did jobs not run? Because …'), whatever its heading."""
+    return sum(bool(re.match(r"\s*(?:(?:[-*+]|\d+[.)])\s+)?(?:\*\*)?why\b[^?]*\?", ln, re.IGNORECASE))
+               for ln in lines) >= 3
+
+
 def whys(lines: list[str]) -> list[dict]:
-    """Five whys written as 'Why …? Because …' items."""
-    result = []
+    """Five whys written as 'Why …? Because …' items; a question paragraph takes the answer paragraph after it."""
+    texts: list[str] = []
     for text in lessons(lines):
+        if texts and texts[-1].endswith("?") and "?" not in text:
+            texts[-1] += " " + text
+        else:
+            texts.append(text)
+    result = []
+    for text in texts:
         question, mark, answer = text.partition("?")
         result.append({"question": (question + mark).strip(), "answer": answer.strip()} if mark
                       else {"question": "Why?", "answer": text})

@@ -1,12 +1,14 @@
 """Turn the sections of one Markdown post-mortem into a coe/v1 record and a mapping summary."""
 
 import re
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
 
 from coe.importers import markdown_items as items
 from coe.importers import timeline as tl
 from coe.importers.markdown import (
     LESSON_FIELDS,
+    MOMENT_FIELDS,
     TEXT_FIELDS,
     Section,
     clean,
@@ -15,11 +17,13 @@ from coe.importers.markdown import (
     split_sections,
 )
 from coe.importers.markdown_events import TimelineReader
-from coe.importers.markdown_times import assign_phases, completion_day, infer
+from coe.importers.markdown_times import add_told, assign_phases, completion_day, infer, told_events
 from coe.importers.sections import field_for
 
 SEVERITY_RE = re.compile(r"\b(?:sev(?:erity)?[\s-]*|p)([1-5])\b", re.IGNORECASE)
 MENTIONED_SEVERITY_RE = re.compile(r"\bsev(?:erity)?[\s-]?([1-5])\b", re.IGNORECASE)
+# "This major incident affected …" (Atlassian's template) when no severity is stated.
+INCIDENT_WORD_RE = re.compile(r"\b(critical|major|minor)\s+(?:incident|outage)\b", re.IGNORECASE)
 SEVERITY_WORDS = (("sev1", ("critical", "catastrophic", "blocker")), ("sev2", ("major", "high")),
                   ("sev3", ("moderate", "medium", "minor")), ("sev4", ("low",)), ("sev5", ("trivial", "cosmetic")))
 # Footnote marks of the SRE book's web edition: ^[163](url)^ and [[166]](url).
@@ -27,7 +31,8 @@ FOOTNOTE_RE = re.compile(r"\^?\[\[?\d+\]?\]\([^)]*\)\^?")
 PLACEHOLDER_RE = re.compile(r"\b(?:DD/MM/YYYY|YYYY-MM-DD|20xx-MM-DD|HH:mm|PMyyyy)\b|^(?:incident\s+)?title\b|\btemplate\b",
                             re.IGNORECASE | re.MULTILINE)
 # Facts about the incident, gathered from wherever they are stated rather than written into a field as text.
-STATED = ("severity", "date", "authors", "services", "duration", "time_to_detect", "doc_status", "detection", "stats")
+STATED = ("severity", "date", "authors", "services", "duration", "time_to_detect", "doc_status", "detection", "stats",
+          *MOMENT_FIELDS)
 
 
 def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str], list[tuple[int, str, str]]]:
@@ -54,9 +59,13 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     summary.extend(reader.remarks)
     extra.extend({"heading": heading[:200], "text": note} for heading, note in reader.notes)
     events = sorted(reader.events, key=lambda e: e["at"])
-    assign_phases(events)
+    told = [] if events else told_events(state.prose, day, zone)
+    assign_phases(events or told)
+    if told:
+        summary.append(f"no timeline section: {len(told)} events from the times the text states")
     doc["timeline"] = [{"at": e["at"].isoformat(), "description": e["description"], "phase": e["phase"],
-                        "actor_kind": e["actor_kind"]} for e in events]
+                        "actor_kind": e["actor_kind"], **({"actor": e["actor"]} if e.get("actor") else {})}
+                       for e in events or told]
     doc["extra_sections"] = extra
     doc["lessons"] = state.lessons
     _severity(doc, " ".join(state.stated.get("severity", [])) or meta.get("severity", ""), summary,
@@ -64,12 +73,16 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     names = " ".join(state.stated.get("authors", [])) or meta.get("authors") or meta.get("author")
     if names:
         doc["authors"] = [clean(n).lstrip("@") for n in re.split(r",|;| and ", names) if clean(n)][:20]
-    if state.stated.get("services"):
-        doc["services"] = [clean(n) for n in re.split(r",|;", " ".join(state.stated["services"])) if clean(n)][:20]
-    _detection_method(doc, " ".join(state.stated.get("detection", [])), events)
+    services = " ".join(state.stated.get("services", [])) or meta.get("services", "")
+    if services:
+        doc["services"] = [clean(n) for n in re.split(r",|;", services) if clean(n)][:20]
+    _detection_method(doc, " ".join(state.stated.get("detection", [])), events or told)
     if not infer(doc, events, day, state.stated, zone, state.prose, summary):
         return doc, summary, [(1, "started_at", _undated(text, doc["title"]))]
-    done = [a for a in state.actions if a.get("status") == "done"]
+    if told:
+        add_told(doc, told, summary)
+    _stated_moments(doc, state.stated, meta, day, zone, summary)
+    done = [a for a in state.actions if a.get("status") == "done" and not a.get("completed_on")]
     for action in done:
         action["completed_on"] = completion_day(doc).isoformat()
     if done:
@@ -110,6 +123,9 @@ class _Sections:
             # A label inside one dated part of a timeline ("**Root causes:**") speaks of that part only.
             self._keep(f"{self.heading}: {section.heading}", body)
             target = "extra_sections"
+        elif target == "root_cause" and not child and items.asks_why(section.lines):
+            self.doc.setdefault("five_whys", []).extend(items.whys(section.lines))
+            target = "five_whys (written as whys)"
         elif target in TEXT_FIELDS:
             if not body and not child:
                 return
@@ -119,6 +135,14 @@ class _Sections:
                 self.prose.append(body)
         elif target in LESSON_FIELDS:
             self.lessons[target].extend(items.lessons(section.lines))
+        elif target == "lessons":
+            learned, prose = items.learned(section.lines)
+            for kind, lesson in learned:
+                self.lessons[kind].append(lesson)
+            self._keep(section.heading, "\n\n".join(prose))
+            if learned:
+                target = "lessons (" + ", ".join(f"{n} {k}" for k, n in Counter(k for k, _ in learned).items()) + \
+                         ", sorted by their words)"
         elif target == "contributing_factors":
             self.doc.setdefault("contributing_factors", []).extend(items.factors(section.lines))
         elif target == "five_whys":
@@ -128,8 +152,7 @@ class _Sections:
         elif target == "action_items":
             found, left_out = items.actions(section.heading, section.lines)
             self.actions.extend(found)
-            if left_out:
-                self._keep(section.heading, body)  # prose and details the items do not carry
+            self._keep(section.heading, left_out)  # prose and details the items do not carry
         elif target in STATED:
             self.stated.setdefault(target, []).append(body)
             if target == "stats":
@@ -137,7 +160,8 @@ class _Sections:
                     self.stated.setdefault("time_to_detect" if key.startswith("detect") else "duration",
                                            []).append(value)
             spans = target == "date" and re.search(r"\d\s*[-–]\s*\d|\bto\b", tl.ISO_DATE_RE.sub("", body))
-            if (target in ("detection", "doc_status", "stats") or spans) and body:
+            untimed = target in MOMENT_FIELDS and tl.find_time(body) is None
+            if (target in ("detection", "doc_status", "stats") or spans or untimed) and body:
                 self._keep(section.heading, body)  # what the record's fields do not hold: "January 14-19, 2026"
         elif body:
             self._keep(section.heading, body)
@@ -183,7 +207,8 @@ def _doc_date(meta: dict, sections: list[Section], title: str, name: str) -> tup
     """The incident's day (front matter, a 'Date:' label, the title, the file name, the first date in the text),
     else the first of the month a text names alone, else the front matter's publication date; and a note
     when it is one of the last two."""
-    for candidate in (meta.get("date", ""), *(s.text() for s in sections if s.field == "date"), title, name):
+    started = [v for k, v in meta.items() if field_for(k, keywords=False) == "started_at"]
+    for candidate in (meta.get("date", ""), *started, *(s.text() for s in sections if s.field == "date"), title, name):
         day = tl.find_date(candidate)
         if day:
             return day, ""
@@ -205,32 +230,84 @@ def _undated(text: str, title: str) -> str:
     return "no date found in the front matter, a Date: line, the title, the timeline or the file name"
 
 
+def _severity_word(text: str) -> str | None:
+    """The severity a word names: Critical → sev1, Major → sev2, Minor → sev3, Low → sev4."""
+    lowered = text.lower()
+    return next((sev for sev, words in SEVERITY_WORDS if any(re.search(rf"\b{w}\b", lowered) for w in words)), None)
+
+
 def _severity(doc: dict, stated: str, summary: list[str], texts: list[str]) -> None:
-    """sevN / SEV-N / PN or a word (Critical, Major, Minor) as stated, else a 'Sev 1' the text mentions;
-    none at all becomes sev3, and the summary says so."""
+    """sevN / SEV-N / PN or a word (Critical, Major, Minor) as stated, else a 'Sev 1' or a 'major incident'
+    the text mentions; none at all becomes sev3, and the summary says so."""
     match = SEVERITY_RE.search(stated)
-    lowered = stated.lower()
-    word = next((sev for sev, words in SEVERITY_WORDS if any(re.search(rf"\b{w}\b", lowered) for w in words)), None)
+    word = _severity_word(stated)
     mentioned = next(filter(None, (MENTIONED_SEVERITY_RE.search(t) for t in texts)), None)
+    described = INCIDENT_WORD_RE.search(doc.get("summary", ""))
     if match or word:
         doc["severity"] = f"sev{match[1]}" if match else word
     elif mentioned:
         doc["severity"] = f"sev{mentioned[1]}"
         summary.append(f"severity sev{mentioned[1]} from the text: '{mentioned.group(0)}'")
+    elif described:
+        doc["severity"] = _severity_word(described[1])
+        summary.append(f"severity {doc['severity']} from the text: '{described.group(0)}'")
     else:
         doc["severity"] = "sev3"
         summary.append("severity not stated → sev3 (edit before submitting)")
 
 
+DETECTION_WORDS = (("alarm", ("alert", "paged", "pager", "alarm", "monitor", "uptime check", "warning", "probe")),
+                   ("customer_report", ("customer", "user report", "users report", "support ticket", "ticket",
+                                        "reached out", "end-user", "end user", "app store review")),
+                   ("internal_report", ("engineer noticed", "employee", "internal report", "developer", "notices",
+                                        "noticed", "engineer", " reports ")))
+
+
 def _detection_method(doc: dict, text: str, events: list[dict]) -> None:
-    """How the incident was found: the Detection section's words, else the first detection event's."""
+    """How the incident was found: the Detection section's words, else the first detection event's;
+    of several, the one written first ('a customer ticket … the queue had no alarm')."""
     first = next((e["description"] for e in events if e["phase"] == "detection"), "") if events else ""
     for said in (text.lower(), first.lower()):
-        for method, words in (("alarm", ("alert", "paged", "pager", "alarm", "monitor", "uptime check", "warning")),
-                              ("customer_report", ("customer", "user report", "users report", "support ticket",
-                                                   "ticket", "reached out", "end-user", "end user")),
-                              ("internal_report", ("engineer noticed", "employee", "internal report", "developer",
-                                                   "notices", "noticed", "engineer"))):
-            if any(w in said for w in words):
-                doc["detection_method"] = method
-                return
+        found = [(said.find(w), method) for method, words in DETECTION_WORDS for w in words if w in said]
+        if found:
+            doc["detection_method"] = min(found)[1]
+            return
+
+
+def _stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, summary: list[str]) -> None:
+    """Times stated outright ('Start time: 2025-06-10 08:15 UTC', front matter's `end_time:`) win over inferred
+    ones; an inferred time they put out of order is dropped."""
+    said, written = {}, {name: list(stated.get(name, [])) for name in MOMENT_FIELDS}
+    for key, value in meta.items():
+        if field_for(key, keywords=False) in MOMENT_FIELDS:
+            written[field_for(key, keywords=False)].append(value)
+    for name in MOMENT_FIELDS:
+        moment = _moment(clean(" ".join(written[name])), day, zone)
+        if moment:
+            said[name] = doc[name] = moment.isoformat()
+            summary.append(f"{name} as stated: {doc[name]}")
+    at = {k: datetime.fromisoformat(doc[k]) for k in MOMENT_FIELDS if k in doc}
+    for name in set(at) - set(said) - {"started_at"}:
+        if _out_of_order(name, at[name], {k: at[k] for k in said}):
+            del doc[name]
+            summary.append(f"{name} inferred as {at[name].isoformat()} dropped: it contradicts the stated times")
+
+
+def _moment(text: str, day: date | None, zone) -> datetime | None:
+    """A stated moment: an ISO timestamp with its offset, else a date (or the incident's day) and a clock time."""
+    try:
+        written = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        written = None
+    if written and written.tzinfo:
+        return written
+    clock, when = tl.find_time(text), tl.find_date(text, day.year if day else None) or day
+    return tl.event_at(when, clock[0], text, zone) if clock and when else None
+
+
+def _out_of_order(name: str, at: datetime, said: dict[str, datetime]) -> bool:
+    """Whether an inferred time breaks DOMAIN.md's order against the stated ones."""
+    return ((name != "resolved_at" and at > said.get("resolved_at", at)) or at < said.get("started_at", at)
+            or (name == "resolved_at" and any(at < v for v in said.values()))
+            or (name == "detected_at" and at > said.get("acknowledged_at", at))
+            or (name == "acknowledged_at" and at < said.get("detected_at", at)))

@@ -8,14 +8,15 @@ from coe.importers import timeline as tl
 
 MITIGATED_RE = re.compile(r"mitigat|rolled back|reverted|revoked|contained|restored|healthy again|deleted them",
                           re.IGNORECASE)
-RESOLVED_RE = re.compile(r"fully recovered|resolved|fully restored|back to normal|recovered", re.IGNORECASE)
+RESOLVED_RE = re.compile(r"fully recovered|resolved|fully restored|back to normal|returned to normal|recovered",
+                         re.IGNORECASE)
 WINDOW_RE = re.compile(r"\b(from|between)\b", re.IGNORECASE)
 
 
 # Who acted, when the words say it was not a person: an alert fires, a pipeline runs.
 ACTORS = (("system", re.compile(r"\b(alert|alarm|monitoring|pagerduty|borgmon|uptime check|health ?check|cloudwatch)",
                                 re.IGNORECASE)),
-          ("automation", re.compile(r"\b(pipeline|scheduled|automated|cron|daily run|auto-?scal)", re.IGNORECASE)))
+          ("automation", re.compile(r"\b(pipeline|scheduled?r?|automated|cron|daily run|auto-?scal)", re.IGNORECASE)))
 
 
 def assign_phases(events: list[dict]) -> None:
@@ -24,8 +25,8 @@ def assign_phases(events: list[dict]) -> None:
     noticed = False
     for event in events:
         event["phase"] = tl.phase_of(event["description"], noticed)
-        event["actor_kind"] = next((kind for kind, words in ACTORS if words.search(event["description"][:200])),
-                                   "human")
+        said = f"{event.get('actor', '')} {event['description'][:200]}"
+        event["actor_kind"] = next((kind for kind, words in ACTORS if words.search(said)), "human")
         # After a resolution, what follows is the next incident of a document that tells several.
         noticed = event["phase"] != "resolution" and (noticed or event["phase"] in ("detection", "escalation", "diagnosis"))
 
@@ -52,6 +53,57 @@ def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[dateti
                 opens = index == 0 and WINDOW_RE.search(before) is not None
                 found.append((datetime.combine(day, moment[0], tzinfo=at_zone), clean, opens))
     return found
+
+
+# A moment inside a clause: "… declared the incident resolved at 07:58 once …".
+AT_TIME_RE = re.compile(r"\b(?:at|by)\s+(?=\d{1,2}:\d{2})", re.IGNORECASE)
+# Clauses of one sentence that each tell a moment: "At 07:05 an engineer …, and at 07:12 we rolled back".
+CLAUSE_RE = re.compile(r",?\s+and\s+(?=(?:at|by|around)\s+\d)|,\s+and\s+(?=[^,.;]*\b(?:at|by)\s+\d{1,2}:\d{2})|;\s+",
+                       re.IGNORECASE)
+
+
+def told_events(texts: list[str], day: date | None, zone) -> list[dict]:
+    """Timeline events from narrative prose: each clause that opens with its time ('At 06:24 our probes alerted',
+    'By November 14, 15:02 UTC, …'); a window ('between 06:18 and 07:12') is no event."""
+    events = []
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])(?<![ap]\.m\.)\s+", re.sub(r"\s+", " ", text)):
+            for clause in CLAUSE_RE.split(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)):
+                moment = _told_moment(re.sub(r"^[*_]+", "", clause.strip()), day)
+                if moment is None or moment[1] is None or (moment[0] or day) is None:
+                    continue
+                day = moment[0] or day
+                said = moment[2].strip(" ,;*_") or clause.strip(" ,;*_")
+                description = said[:1].upper() + said[1:]  # "At 06:24 our probes alerted" → "Our probes alerted"
+                events.append({"at": tl.event_at(day, moment[1], clause, zone), "description": description[:4000],
+                               "timed": True})
+    return sorted(events, key=lambda e: e["at"])
+
+
+def _told_moment(clause: str, day: date | None):
+    """The date and time a clause opens with and the rest of it, else the time it gives with 'at 07:58'
+    (on the day written before it) and the whole clause."""
+    year = day.year if day else None
+    moment = tl.leading_moment(clause, year)
+    if moment and moment[1]:
+        return moment
+    inside = AT_TIME_RE.search(clause)
+    if inside is None or WINDOW_RE.search(clause[:inside.start()]):
+        return None
+    clock = tl.find_time(clause[inside.end():])
+    return (tl.find_date(clause[:inside.start()], year), clock[0], clause) if clock and clock[1] == 0 else None
+
+
+def add_told(doc: dict, told: list[dict], summary: list[str]) -> None:
+    """detected/acknowledged/mitigated/resolved from events told in prose, where the text's windows left them unset."""
+    started = datetime.fromisoformat(doc["started_at"])
+    found: dict = {}
+    _from_events(found, [e for e in told if e["at"] >= started], [])
+    for name in ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
+        if name in found and name not in doc:
+            doc[name] = found[name]
+            summary.append(f"{name} from the text: {found[name]}")
+    _order(doc)
 
 
 def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, prose: list[str],
@@ -101,9 +153,10 @@ def _from_events(doc: dict, events: list[dict], summary: list[str]) -> None:
     """detected/acknowledged/mitigated/resolved: an explicit marker, else the first event of the phase."""
     for phase, name in (("detection", "detected_at"), ("escalation", "acknowledged_at"),
                         ("mitigation", "mitigated_at"), ("resolution", "resolved_at")):
-        marked = [e["at"] for e in events if tl.marker_of(e["description"]) == phase]
+        marked = [e["at"] for e in events if tl.marker_of(e["description"]) == phase and phase != "escalation"]
         if phase == "escalation":
-            marked += [e["at"] for e in events if "acknowledg" in e["description"].lower()]
+            marked = [_acknowledged(e) for e in events if tl.marker_of(e["description"]) == phase
+                      or "acknowledg" in e["description"].lower()]
             first = min(marked) if marked else None
         else:
             first = min(marked) if marked else next((e["at"] for e in events if e["phase"] == phase), None)
@@ -114,6 +167,16 @@ def _from_events(doc: dict, events: list[dict], summary: list[str]) -> None:
         doc["detected_at"] = doc["acknowledged_at"]
     if "resolved_at" not in doc and len(events) > 1 and events[-1]["phase"] in ("resolution", "mitigation"):
         doc["resolved_at"] = events[-1]["at"].isoformat()
+
+
+def _acknowledged(event: dict) -> datetime:
+    """When an event says it was acknowledged: its own time, or the one it names ('paged; acknowledged at 23:18')."""
+    said = re.search(r"acknowledg\w*\s+at\s+(.*)", event["description"], re.IGNORECASE)
+    clock = tl.find_time(said[1]) if said else None
+    if clock is None or clock[1] != 0:
+        return event["at"]
+    named = event["at"].replace(hour=clock[0].hour, minute=clock[0].minute)
+    return named if named >= event["at"] else event["at"]
 
 
 def _stated(doc: dict, started: datetime, stated: dict, noticed: datetime | None, summary: list[str]) -> None:

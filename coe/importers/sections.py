@@ -7,7 +7,8 @@ import re
 ALIASES = {
     "summary": "summary", "executive summary": "summary", "overview": "summary", "description": "summary",
     "incident summary": "summary", "what happened": "summary", "tldr": "summary", "issue summary": "summary",
-    "outage description": "summary",
+    "outage description": "summary", "incident": "summary", "the incident": "summary",
+    "incident description": "summary",
     "impact": "customer_impact", "customer impact": "customer_impact", "user impact": "customer_impact",
     "business impact": "customer_impact", "impact assessment": "customer_impact", "impact on users": "customer_impact",
     "incident impact": "customer_impact", "summary of impact": "customer_impact", "affected users": "customer_impact",
@@ -15,6 +16,8 @@ ALIASES = {
     "root cause": "root_cause", "root causes": "root_cause", "root cause analysis": "root_cause",
     "cause": "root_cause", "causes": "root_cause", "rca": "root_cause", "why did it happen": "root_cause",
     "identified cause": "root_cause", "root cause and mitigation": "root_cause", "what caused the incident": "root_cause",
+    "why it happened": "root_cause", "why this happened": "root_cause", "why did this happen": "root_cause",
+    "fault": "root_cause", "leadup": "trigger", "lead up": "trigger",
     "contributing factors": "contributing_factors", "contributing conditions analysis": "contributing_factors",
     "process breakdown": "contributing_factors", "process breakdowns": "contributing_factors",
     "trigger": "trigger", "triggers": "trigger", "how did it happen": "trigger",
@@ -31,6 +34,8 @@ ALIASES = {
     "immediate actions": "action_items", "planned actions": "action_items", "recommendations": "action_items",
     "corrective and preventative measures": "action_items", "action items followups": "action_items",
     "how are we preventing it from happening again": "action_items", "follow up improvements": "action_items",
+    "what we are doing about it": "action_items", "what were doing about it": "action_items",
+    "what we are changing": "action_items", "what were changing": "action_items", "follow up tasks": "action_items",
     "lessons learned": "lessons", "lessons": "lessons", "learnings": "lessons", "retrospective": "lessons",
     "lessons learnt": "lessons",
     "what went well": "went_well", "things that went well": "went_well",
@@ -45,7 +50,16 @@ ALIASES = {
     "authors": "authors", "author": "authors", "owner": "authors", "owners": "authors", "by": "authors",
     "status": "doc_status", "report status": "doc_status",
     "services": "services", "affected services": "services", "components": "services",
-    "affected components": "services",
+    "affected components": "services", "services affected": "services", "affected service": "services",
+    "service": "services",
+    # A labelled moment ("Start time: 2025-06-10 08:15 UTC") states the time outright.
+    "start time": "started_at", "started": "started_at", "impact start": "started_at", "incident start": "started_at",
+    "start": "started_at", "detected": "detected_at", "detection time": "detected_at", "time detected": "detected_at",
+    "acknowledged": "acknowledged_at", "mitigated": "mitigated_at", "mitigation time": "mitigated_at",
+    "resolved": "resolved_at", "resolution time": "resolved_at", "end time": "resolved_at", "ended": "resolved_at",
+    "impact end": "resolved_at", "incident end": "resolved_at", "start time utc": "started_at", "end time utc": "resolved_at",
+    "started at": "started_at", "detected at": "detected_at", "acknowledged at": "acknowledged_at",
+    "mitigated at": "mitigated_at", "resolved at": "resolved_at",
     "detection": "detection", "how was it detected": "detection",
     "duration": "duration", "time to recovery": "duration", "time to resolve": "duration",
     "time to resolution": "duration", "time to restore": "duration", "downtime": "duration",
@@ -74,7 +88,14 @@ def field_for(heading: str, keywords: bool = True) -> str | None:
     name = normalise(heading)
     if name in ALIASES:
         return ALIASES[name]
-    close = difflib.get_close_matches(name, ALIASES, n=1, cutoff=0.84)
+    # A label that states a time must be written as such: 'Incident ID' is not 'Incident end'.
+    # Nor is a label with a word more a misspelling ('Incident ID' is not 'Incident'), unless only a space differs.
+    known = [a for a, f in ALIASES.items() if not f.endswith("_at") and a.count(" ") == name.count(" ")]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.84)
     if close:
         return ALIASES[close[0]]
+    joined = {a.replace(" ", ""): f for a, f in ALIASES.items()}
+    close = difflib.get_close_matches(name.replace(" ", ""), joined, n=1, cutoff=0.9)
+    if close:
+        return joined[close[0]]
     return next((target for word, target in KEYWORDS if word in name), None) if keywords else None

@@ -9,6 +9,8 @@ ZONES = {
     "UTC": 0, "GMT": 0, "Z": 0, "IST": 5.5, "PDT": -7, "PST": -8, "EDT": -4, "EST": -5, "CDT": -5, "CST": -6,
     "MDT": -6, "MST": -7, "CET": 1, "CEST": 2, "BST": 1, "EET": 2, "EEST": 3, "JST": 9, "KST": 9, "SGT": 8,
     "HKT": 8, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "ET": "America/New_York", "PT": "America/Los_Angeles",
+    "US/Pacific": "America/Los_Angeles", "US/Eastern": "America/New_York", "US/Central": "America/Chicago",
+    "US/Mountain": "America/Denver",
 }
 # Named regions whose offset depends on the day ("all times in Pacific Time").
 REGIONS = {"pacific": "America/Los_Angeles", "eastern": "America/New_York", "central european": "Europe/Berlin",
@@ -48,6 +50,11 @@ def _named(abbreviation: str) -> timezone | ZoneInfo:
     return ZoneInfo(value) if isinstance(value, str) else timezone(timedelta(hours=value))
 
 
+# The first clock time written with its zone ("at 10:13 PDT"): the zone of the times written without one.
+WRITTEN_ZONE_RE = re.compile(r"(?<![\d:T])(\d{1,2}:\d{2}(?:\s*[aApP]\.?[mM]\.?)?)\s*(?:" + OFFSET + r"|(?:"
+                             + "|".join(ZONES) + r"))(?![\w+-])")
+
+
 def zone_of(text: str, fallback: str | None) -> tuple[timezone | ZoneInfo | None, str]:
     """The zone the document states ('All times in UTC', 'Timeline (IST)', 'UTC+1'), else --timezone, else none."""
     stated = STATED_ZONE_RE.search(text)
@@ -61,6 +68,10 @@ def zone_of(text: str, fallback: str | None) -> tuple[timezone | ZoneInfo | None
         return ZoneInfo(region), f"times in {region} (stated: {stated[5]} time)"
     if fallback:
         return ZoneInfo(fallback), f"times in {fallback} (--timezone)"
+    written = WRITTEN_ZONE_RE.search(text)
+    zone = ZONE_RE.fullmatch(written.group(0)[len(written[1]):].strip()) if written else None
+    if zone and zone.group(0) not in ("UTC", "GMT", "Z"):
+        return zone_named(zone), f"times without a zone taken as {zone.group(0)}, the zone written with {written[1]}"
     return None, ""
 
 
@@ -127,7 +138,7 @@ def leading_moment(text: str, year: int | None) -> tuple[date | None, time | Non
     span = date_span(rest, year)
     if span and span[0] == 0:
         day = find_date(rest, year)
-        rest = re.sub(r"^[\s,]*(?:at\s+)?", "", rest[span[1]:])
+        rest = re.sub(r"^(?:T(?=\d))?[\s,]*(?:at\s+)?", "", rest[span[1]:])  # 2025-02-11T00:58Z
     clock = find_time(rest)
     if clock and clock[1] == 0:
         after = rest[clock[2]:]
@@ -162,20 +173,25 @@ PHASE_WORDS = (
                     "verified operational", "all systems operational", "operational again", "back online", "solved")),
     ("mitigation", ("mitigat", "rolled back", "rollback", "roll back", "reverted", "revert", "workaround", "restored",
                     "recovered", "recovery", "downgraded", "scaled", "disabled", "fix applied", "fix deployed",
-                    "re-deploy", "redeploy", "failover", "failed over", "stabilis", "stabiliz")),
-    ("detection", ("alert", "paged", "pager", "page ", "detected", "detects", "noticed", "notices", "notified",
+                    "re-deploy", "redeploy", "failover", "failed over", "stabilis", "stabiliz", "capped", "draining",
+                    "drained", "re-run", "rerun", "refreshed", "start succeeding", "succeeding again",
+                    "working again", "users reconnect", "installed", "previous version", "restarted")),
+    ("detection", ("alert", "paged", "pager", " page ", "detected", "detects", "noticed", "notices", "notified",
                    "reported", "reports", "pagerduty", "alarm", "first report", "reached out", "ticket", "uptime check",
-                   "became aware", "warning", "witnessed", "observed", "incoming report", "report that", "report of", " report ")),
+                   "became aware", "warning", "witnessed", "observed", "spotted", "incoming report",
+                   "report that", "report of", " report ")),
     ("escalation", ("declare", "escalat", "acknowledg", "incident channel", "war room", "joins", "enters the chat",
-                    "pulled in", "hands off", "status page")),
-    ("diagnosis", ("investigat", "identified", "root cause", "diagnos", "discover", "confirms", "confirmed",
+                    "pulled in", "hands off", "status-page")),
+    ("diagnosis", ("investigat", "identified", "correlat", "root cause", "diagnos", "discover", "confirms", "confirmed",
                    "hypothesis", "suspect", "looking into", "troubleshoot", "found")),
-    ("trigger", ("deployed", "deploy ", "deploys", "pushed", "rolled out", "rollout", "merged", "released", "upgraded",
-                 "upgrade", "applied", "published", "expire", "executed", "committed")),
+    ("trigger", ("deployed", "deploy ", "deploys", "pushed", "rolled out", "rollout", "rolling out",
+                 "merged", "released", "upgraded", "upgrade", "applied", "published", "expire", "executed",
+                 "committed")),
 )
 # An attempt that did not work, or one only decided on, is not a mitigation.
 FAILED_RE = re.compile(r"\b(fail(s|ed)?\b|did not|didn't|not effective|attempt(ed|s)?\b|unsuccessful|still|persists?|"
-                       r"would like to|decision to|decides? to|decided to|approach is to|plans? to|agree)",
+                       r"would like to|decision to|decides? to|decided to|approach is to|plans? to|agree|no difference|"
+                       r"no effect|did not help|didn't help)",
                        re.IGNORECASE)
 
 
@@ -187,7 +203,7 @@ def marker_of(description: str) -> str | None:
 
 def phase_of(description: str, detected: bool = True) -> str:
     """The incident phase an event's words suggest; a change before anyone noticed is a trigger, after it a fix."""
-    lowered = description.lower()
+    lowered = " " + description.lower().replace("status page", "status-page")  # opening one pages no one
     marked = marker_of(description)
     if marked:
         return marked
