@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from coe import interchange, services, store
@@ -12,7 +13,8 @@ from coe.cli import app
 from coe.cli_import import _few
 from coe.db import engine_for, reading
 
-AIID = Path(__file__).parent / "fixtures" / "import" / "aiid" / "good"
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+AIID = FIXTURES / "aiid" / "good"
 runner = CliRunner()
 
 
@@ -112,3 +114,18 @@ def test_the_service_names_the_stored_key_and_the_shared_reference(sqlite_url, t
     with reading(engine_for(sqlite_url)) as session:
         [(position, (key, system, ref_id))] = services.already_imported(session, incidents=docs).items()
     assert (position, key.startswith("COE-"), system, ref_id) == (0, True, "ticket", "OPS-9")
+
+
+@pytest.mark.parametrize(("name", "fmt", "extra"), [
+    ("crlf_pricing.md", "markdown", []),
+    ("statuspage_lines.jsonl", "statuspage", []),
+    ("sheet_cloud.csv", "csv", ["--set", "severity=sev3", "--timezone", "UTC"]),
+])
+def test_a_source_silent_on_ai_is_imported_as_unknown_not_none(sqlite_url, name, fmt, extra):
+    path = str(FIXTURES / name)
+    dry = coe(sqlite_url, "import", "--dry-run", "--format", fmt, *extra, path)
+    assert dry.exit_code == 0, dry.output
+    assert "ai.involvement unknown" in dry.stdout
+    assert coe(sqlite_url, "import", "--format", fmt, *extra, path).exit_code == 0
+    listed = json.loads(coe(sqlite_url, "export", "--format", "json").stdout)["incidents"]
+    assert listed and {doc["ai"]["involvement"] for doc in listed} == {"unknown"}

@@ -53,6 +53,7 @@ def detect(path: Path, raw: bytes) -> str:
 # Below this size a coe/v1 file is read whole (exact JSON error positions, duplicate fields refused);
 # above it, it is streamed so that memory stays flat.
 STREAM_BYTES = 32 * 2**20
+UNSTATED_AI = "whether an AI tool was involved is not stated: ai.involvement unknown, for a reviewer to settle"
 
 
 def streamed(path: Path, fmt: str, assume_tz: str | None = None) -> interchange.JsonStream | None:
@@ -97,6 +98,8 @@ def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: d
     problems = [f"{path}:{line}: {name}: {message}" for line, name, message in found]
     if problems:
         return Imported(problems=problems, summary=summary, sha256=digest)
+    if _ai_unstated(doc):
+        summary = [*summary, UNSTATED_AI]
     try:
         incidents = parse_records([doc], assume_tz=assume_tz)
     except ValidationFailed as exc:
@@ -112,7 +115,8 @@ def _statuspage(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> I
     mapped, problems = _mapped(path, raw, statuspage)
     incidents, invalid = _validated([(where, doc) for where, doc, _ in mapped], _source(path, digest), assume_tz)
     summary = "name → title, impact → severity, components → services, updates → timeline"
-    return Imported(incidents, problems + invalid, [f"{len(incidents)} status-page incidents ({summary})"], digest)
+    return Imported(incidents, problems + invalid, [f"{len(incidents)} status-page incidents ({summary})", UNSTATED_AI],
+                    digest)
 
 
 def _mapped(path: Path, raw: bytes, reader: Any) -> tuple[list[tuple[str, dict, Any]], list[str]]:
@@ -139,8 +143,10 @@ def _csv(path: Path, raw: bytes, digest: str, assume_tz: str | None, mapping: di
 
     sheet = spreadsheet.read(path.name, spreadsheet.decode(raw), mapping, preset, assume_tz)
     problems = [f"{path}:{n}: {f}: {m}" if f else (f"{path}:{n}: {m}" if n else f"{path}: {m}") for n, f, m in sheet.problems]
+    unstated = sum(_ai_unstated(doc) for _, doc in sheet.found)
     incidents, invalid = _validated([(f"{path}:{line}", doc) for line, doc in sheet.found], _source(path, digest), assume_tz)
-    return Imported(incidents, problems + invalid, sheet.summary(len(incidents)), digest)
+    summary = sheet.summary(len(incidents)) + ([f"{unstated} rows: {UNSTATED_AI}"] if unstated else [])
+    return Imported(incidents, problems + invalid, summary, digest)
 
 
 def _validated(found: list[tuple[str, dict]], ref: dict[str, str], assume_tz: str | None) -> tuple[list, list[str]]:
@@ -148,6 +154,7 @@ def _validated(found: list[tuple[str, dict]], ref: dict[str, str], assume_tz: st
     incidents, problems = [], []
     for where, doc in found:
         doc["external_refs"].append(ref)
+        _ai_unstated(doc)
         try:
             [parsed] = parse_records([doc], assume_tz=assume_tz)
         except ValidationFailed as exc:
@@ -155,6 +162,15 @@ def _validated(found: list[tuple[str, dict]], ref: dict[str, str], assume_tz: st
             continue
         incidents.append(parsed)
     return incidents, problems
+
+
+def _ai_unstated(doc: dict) -> bool:
+    """Record a document that does not say whether an AI tool was involved as `unknown`, not as `none`."""
+    ai = doc.setdefault("ai", {})
+    if not isinstance(ai, dict) or ai.get("involvement"):
+        return False
+    ai["involvement"] = "unknown"
+    return True
 
 
 def _agent_postmortem(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> Imported:
