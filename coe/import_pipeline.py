@@ -3,7 +3,6 @@
 import multiprocessing
 import os
 import queue
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ AHEAD = 2  # batches made before the writer takes them: enough to keep both core
 # Records made into rows at a time, right after they are validated: their objects are still in the processor's
 # cache (a 2,000-record batch would not be, and costs a fifth more time).
 PIECE = 25
-WAITED_SECONDS = 0.05  # longer than taking a batch already made: the writer waited for the producer
+LEAST = 500  # records of a batch sent early to a waiting writer: fewer, and each batch's fixed costs would tell
 POLL_SECONDS = 1.0  # how often a waiting process checks that the other one is still alive
 
 
@@ -91,14 +90,14 @@ class PreparedStream:
         # Fork: the child has the schema and the dialect already; a spawned one would build them again (a second).
         context = multiprocessing.get_context("fork")
         messages = context.Queue(maxsize=AHEAD)
-        waited = context.Value("b", 0, lock=False)  # whether this process had to wait for the batch it took last
-        producer = context.Process(target=_produce, args=(self.stream, highest, dialect, messages, waited), daemon=True)
+        waiting = context.Value("b", 0, lock=False)  # whether this process waits for the producer now
+        producer = context.Process(target=_produce, args=(self.stream, highest, dialect, messages, waiting), daemon=True)
         producer.start()
         try:
             while True:
-                asked = time.monotonic()
+                waiting.value = 1
                 kind, value = _next(messages, producer)
-                waited.value = time.monotonic() - asked > WAITED_SECONDS
+                waiting.value = 0
                 if kind == "batch":
                     self._tell(value.read)
                     self.offset = value.offset
@@ -132,13 +131,13 @@ def _next(messages: Any, producer: Any) -> tuple[str, Any]:
                 return "error", f"the reading process ended with exit code {producer.exitcode}"
 
 
-def _produce(stream: JsonStream, highest: dict[int, int], dialect: Dialect, messages: Any, waited: Any) -> None:
-    """In the child: send the file's batches, then its problems; a batch goes as JSON if the writer waited for the last."""
+def _produce(stream: JsonStream, highest: dict[int, int], dialect: Dialect, messages: Any, waiting: Any) -> None:
+    """In the child: send the file's batches, then its problems; a batch goes as JSON if the writer waits for it."""
     writer = os.getppid()
     send = partial(_send, messages, writer)
     read = [0, 0]
     try:
-        for batch in _batches(stream, highest, dialect, read, lambda: bool(waited.value)):
+        for batch in _batches(stream, highest, dialect, read, partial(_writer_waits, waiting)):
             send(("batch", batch))
         send(("end", (stream.problems, (read[0], read[1]))))
     except BaseException:  # noqa: BLE001 - the writer reports it; a child's traceback would go unseen
@@ -151,23 +150,29 @@ def _batches(
     """The file's valid records keyed and serialised a few at a time, in batches of the stream's size.
 
     A batch is made into rows unless `hand_over()` says the writer is waiting: it then goes as coe/v1 JSON, quicker
-    to make, and the writer makes the rows, so that both processes keep working. `read` follows the bytes and
-    records read, for a progress bar.
+    to make, and the writer makes the rows; and a waiting writer gets a batch as soon as it holds `LEAST` records.
+    So both processes keep working. `read` follows the bytes and records read, for a progress bar.
     """
     size, stream.batch = stream.batch, min(stream.batch, PIECE)
+    least = min(size, LEAST)
     stream.progress = lambda done, records: read.__setitem__(slice(None), (done, records))
     batch = None
     for records in stream:
         if batch is None:
             batch = Prepared(stream.offset, audit.now(), None if hand_over() else store.Rows())
         batch.add(records, highest, dialect)
-        if len(batch.keys) >= size:
+        if len(batch.keys) >= size or (len(batch.keys) >= least and hand_over()):
             batch.read = (read[0], read[1])
             yield batch
             batch = None
     if batch and not stream.problems:
         batch.read = (read[0], read[1])
         yield batch
+
+
+def _writer_waits(waiting: Any) -> bool:
+    """Whether the writer is waiting for a batch (or taking the one just sent): it has nothing else to do."""
+    return bool(waiting.value)
 
 
 def _send(messages: Any, writer: int, message: tuple[str, Any]) -> None:

@@ -152,15 +152,14 @@ class JsonStream:
         self._check_top_level(ijson)
         if self.problems:
             return
-        # A file can only hold a NUL as the escape \u0000; walking every string for one costs time.
-        nul_check = _holds(self.path, b"\\u0000")
         seen: dict[str, int] = {}
         pending: list[schema.Incident] = []
         number = 0
         with self.path.open(encoding="utf-8-sig") as text:
+            reader = _JsonText(text)
             try:
-                for number, data in enumerate(_JsonText(text).incidents(), start=1):
-                    incident = self._one(data, number, nul_check, seen)
+                for number, data in enumerate(reader.incidents(), start=1):
+                    incident = self._one(data, number, reader.nul_read, seen)
                     if self.progress is not None and number % self.batch == 0:
                         self.progress(text.buffer.tell(), number)
                     if incident is None or self.problems:
@@ -241,6 +240,7 @@ def _no_constants(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
+NUL_ESCAPE = "\\u0000"
 
 
 class _JsonText:
@@ -252,6 +252,8 @@ class _JsonText:
 
     def __init__(self, text: TextIO):
         self.text, self.buffer, self.at, self.ended = text, "", 0, False
+        # A file can only hold a NUL as the escape \u0000: records need the (slow) search for one only once it is read.
+        self.nul_read = False
 
     def incidents(self) -> Iterator[Any]:
         """Walk to the `incidents` list, yield its elements, then check the rest of the document."""
@@ -319,15 +321,7 @@ class _JsonText:
             self.ended = True
             return False
         self.buffer, self.at = self.buffer[self.at :] + chunk, 0
+        self.nul_read = self.nul_read or NUL_ESCAPE in self.buffer[-len(chunk) - len(NUL_ESCAPE) :]
         return True
 
 
-def _holds(path: Path, needle: bytes, chunk: int = 8 * 2**20) -> bool:
-    """Whether a file holds these bytes, read a chunk at a time (a memory map would count the whole file as resident)."""
-    tail = b""
-    with path.open("rb") as raw:
-        while block := raw.read(chunk):
-            if needle in tail + block[: len(needle)] or needle in block:
-                return True
-            tail = block[-(len(needle) - 1):]
-    return False

@@ -111,12 +111,16 @@ def test_a_dry_run_of_a_stream_writes_nothing(sqlite_url, tmp_path, domain_examp
     assert count(sqlite_url) == 0
 
 
-def test_a_nul_character_in_a_streamed_record_is_refused_by_name(sqlite_url, tmp_path, domain_example):
-    records = incidents(domain_example, 2)
-    records[1]["title"] = "bad\u0000title"
+@pytest.mark.parametrize("read_chars", [None, 8, 11, 13])  # a few characters a read: the escape split between two
+def test_a_nul_character_in_a_streamed_record_is_refused_by_name(sqlite_url, tmp_path, domain_example, monkeypatch,
+                                                                 read_chars):
+    if read_chars:
+        monkeypatch.setattr(interchange, "READ_CHARS", read_chars)
+    records = incidents(domain_example, 3)
+    records[2]["title"] = "bad\u0000title"
     result = coe(sqlite_url, "import", write(tmp_path, {"format": "coe/v1", "incidents": records}))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"{tmp_path / 'big.json'}:2: title: contains a NUL character, which cannot be stored"
+    assert result.stderr.strip() == f"{tmp_path / 'big.json'}:3: title: contains a NUL character, which cannot be stored"
     assert count(sqlite_url) == 0
 
 

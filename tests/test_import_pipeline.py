@@ -86,7 +86,7 @@ def test_a_batch_left_to_the_writer_gives_the_rows_the_producer_would_have_made(
 
 @pytest.mark.parametrize("way", ["left-to-the-writer", "made-by-the-producer", "without-fork"])
 def test_either_way_the_stored_incidents_read_back_as_imported(database_url, tmp_path, domain_example, monkeypatch, way):
-    monkeypatch.setattr(import_pipeline, "WAITED_SECONDS", -1 if way == "left-to-the-writer" else 3600)
+    monkeypatch.setattr(import_pipeline, "_writer_waits", lambda waiting: way == "left-to-the-writer")
     if way == "without-fork":  # as on Windows
         monkeypatch.setattr(import_pipeline.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     result = import_file(database_url, tmp_path, domain_example, [None, "COE-2025-0003", None])

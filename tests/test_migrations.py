@@ -29,3 +29,11 @@ def test_an_empty_database_is_not_current(tmp_path) -> None:
     from coe.db import engine_for
 
     assert not is_current(engine_for(f"sqlite:///{tmp_path / 'new.db'}"))
+
+
+def test_the_head_every_command_checks_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    from coe.migrate import HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == HEAD
