@@ -67,3 +67,7 @@ def test_the_audit_event_names_the_user_but_holds_no_hash(database_url: str) -> 
     text = json.dumps(row["changes"], default=str)
     assert "alice" in text
     assert stored.startswith("$argon2") and stored not in text and "argon2" not in text and GOOD not in text
+
+
+def test_an_unknown_name_is_checked_against_a_hash_as_costly_as_a_real_one():
+    assert not users.HASHER.check_needs_rehash(users._DUMMY_HASH)  # the parameters new passwords get
