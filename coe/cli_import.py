@@ -59,6 +59,7 @@ def import_(
         raise typer.BadParameter("applies to .csv files only", param_hint="--set")
     db = engine(ctx)
     docs, problems, sources = [], [], []
+    read_before: dict[str, Path] = {}  # SHA-256 → the file of this run that had those bytes
     streams: list[tuple[Path, interchange.JsonStream]] = []
     with reading(db) as session:
         for path in paths:
@@ -78,6 +79,10 @@ def import_(
             if before and any(ref.id == f"sha256:{found.sha256}" for d in found.incidents for ref in d.external_refs):
                 typer.echo(f"{path}: already imported as {_few(before)}; skipped", err=True)
                 continue
+            if found.sha256 and found.sha256 in read_before:  # a copy under another name, in the same run
+                typer.echo(f"{path}: the same bytes as {read_before[found.sha256]}; skipped", err=True)
+                continue
+            read_before[found.sha256] = path
             docs.extend(found.incidents)
             sources.append(str(path))
         # A newer snapshot or another export of the same records is a different file: recognise each record.

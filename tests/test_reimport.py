@@ -129,3 +129,13 @@ def test_a_source_silent_on_ai_is_imported_as_unknown_not_none(sqlite_url, name,
     assert coe(sqlite_url, "import", "--format", fmt, *extra, path).exit_code == 0
     listed = json.loads(coe(sqlite_url, "export", "--format", "json").stdout)["incidents"]
     assert listed and {doc["ai"]["involvement"] for doc in listed} == {"unknown"}
+
+
+def test_a_copy_given_in_the_same_run_is_imported_once(sqlite_url, tmp_path):
+    copy_of = tmp_path / "pricing (copy).md"
+    shutil.copy(FIXTURES / "crlf_pricing.md", copy_of)
+    result = coe(sqlite_url, "import", str(FIXTURES / "crlf_pricing.md"), str(copy_of))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("imported 1 incidents")
+    assert result.stderr.strip() == f"{copy_of}: the same bytes as {FIXTURES / 'crlf_pricing.md'}; skipped"
+    assert count(sqlite_url) == 1
