@@ -310,14 +310,16 @@ def _decoded_processor(column_type: Any, dialect: Dialect) -> Callable[[Any], An
     if isinstance(column_type, JSON):
         return lambda value: None if value is None else to_json(value).decode()
     if isinstance(column_type, UTCDateTime) and dialect.name == "sqlite":
-        return lambda value: None if value is None else _sqlite_time(value)
+        return _sqlite_time
     if isinstance(column_type, UTCDateTime | Date):
         return None  # PostgreSQL reads ISO text, and SQLite stores a date as its ISO text
     return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def _sqlite_time(value: str) -> str:
+def _sqlite_time(value: str | None) -> str | None:
     """A coe/v1 UTC timestamp (2025-12-09T01:00:00[.ffffff]+00:00) as SQLAlchemy stores it on SQLite."""
+    if value is None:
+        return None
     return f"{value[:10]} {value[11:19]}.{value[20:26] if value[19] == '.' else '000000'}"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from coe.errors import Problem, ValidationFailed
-from coe.schema import FORMAT, READ_ONLY, Incident
+from coe.schema import FORMAT, Incident
 
 _PLAIN = {
     "missing": "required",
@@ -64,9 +64,6 @@ def parse_incident(
     """Validate one incident object; raise ValidationFailed listing every problem."""
     if not isinstance(data, dict):
         raise ValidationFailed([Problem("", "an incident must be a JSON object", record)])
-    data = {k: v for k, v in data.items() if k not in READ_ONLY} | {
-        k: data[k] for k in READ_ONLY if k in data
-    }
     nul = _nul_path(data) if nul_check else None
     if nul is not None:
         raise ValidationFailed([Problem(nul, "contains a NUL character, which cannot be stored", record)])

@@ -3,6 +3,7 @@
 import copy
 import json
 import multiprocessing
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.dialects import postgresql
@@ -97,3 +98,11 @@ def test_either_way_the_stored_incidents_read_back_as_imported(database_url, tmp
         name: value for name, value in validation.parse_incident(expected).model_dump(mode="json").items()
         if name in expected and name not in READ_ONLY}
     assert coe(database_url, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("at", [datetime(2025, 12, 9, 1, 0, tzinfo=UTC), datetime(1999, 1, 2, 3, 4, 5, 600, tzinfo=UTC)])
+def test_a_time_from_decoded_json_is_stored_as_sqlalchemy_stores_it_on_sqlite(at):
+    """SQLite compares times as text: bulk imports and edits through SQLAlchemy must write the same text."""
+    dialect = engine_for("sqlite://").dialect
+    bind = store.INCIDENT.c.started_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert store._sqlite_time(at.isoformat()) == bind(at)  # isoformat: how coe/v1 writes a time
