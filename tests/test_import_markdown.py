@@ -443,5 +443,115 @@ def test_iso_timestamps_labels_on_one_line_and_whys_under_a_root_cause_heading()
     assert headings(doc) == ["Status"]
 
 
+# Second blind round: shapes the importer had not been tuned on, with the values a careful reader would enter.
+def test_engineering_blog_post_with_a_future_tense_remediation_list():
+    doc, summary = read_blind("md_eng_blog_ledger_replication.md")
+    assert (doc["title"], doc["severity"]) == ("Ledger replication lag delayed balance updates", "sev2")  # "a Sev 2"
+    # The incident day is April 15 ("On April 15, 2025 …"), not the byline's "Posted … April 17, 2025";
+    # "engaged" acknowledges; "fully mitigated by 12:50 UTC" in the summary beats the timeline's first fix.
+    assert times(doc) == ("2025-04-15T10:54:00+00:00", "2025-04-15T11:07:00+00:00", "2025-04-15T11:15:00+00:00",
+                          "2025-04-15T12:50:00+00:00", "2025-04-15T13:05:00+00:00")
+    assert len(doc["timeline"]) == 9 and doc["detection_method"] == "alarm"
+    assert doc["timeline"][5] == dict(doc["timeline"][5], description="We pause the migration; lag stops growing.",
+                                      phase="mitigation")
+    assert doc["resolution"] == "- We paused the migration and routed reads for the worst region to the primary."
+    assert [(a["title"], a["kind"], a["status"]) for a in doc["action_items"]] == [
+        ("Build large indexes concurrently and in batches, so replicas keep applying changes.", "prevent", "open"),
+        ("Add replica lag to the migration runner, which will pause itself above 30 seconds.", "prevent", "open"),
+        ("Alert on replica lag at 15 seconds instead of 60 seconds.", "detect", "open")]
+    assert "## Remediation → resolution (3 planned items → action_items)" in summary
+    assert {k: len(v) for k, v in doc["lessons"].items()} == {"went_well": 1, "went_wrong": 1, "got_lucky": 1}
+    assert doc["root_cause"].startswith("The migration built the new index in a single transaction.")
+    assert headings(doc) == ["Preamble", "Closing"]  # the byline and apology, the closing words
+
+
+def test_incident_tool_export_with_a_metadata_table_and_a_follow_up_checklist():
+    doc, summary = read_blind("md_incidentio_export_webhooks.md")
+    assert (doc["title"], doc["severity"]) == ("INC-482: Outbound webhooks delayed for EU workspaces", "sev2")
+    assert doc["services"] == ["webhook-dispatcher", "event-bus"]
+    # "Duration | 1h 25m" from 15:52 agrees with the timeline's 17:17; "Reported at" states the detection.
+    assert times(doc) == ("2025-01-22T15:52:00+00:00", "2025-01-22T16:05:00+00:00", "2025-01-22T16:11:00+00:00",
+                          "2025-01-22T16:41:00+00:00", "2025-01-22T17:17:00+00:00")
+    assert len(doc["timeline"]) == 6 and doc["detection_method"] == "customer_report"  # "Support reports …"
+    assert doc["timeline"][4] == dict(doc["timeline"][4], description="Rolled back dispatcher to v3.17.2",
+                                      phase="mitigation")
+    assert doc["customer_impact"].startswith("Integrations that depend on webhooks")
+    assert doc.get("customers_affected") is None  # 37 customers opened tickets: not the count affected
+    assert [(a["owner"], a["kind"], a["status"], a["completed_on"]) for a in doc["action_items"]] == [
+        ("ines.duarte", "mitigate", "done", "2025-01-22"),  # "completed January 22": the incident's year
+        ("sre-oncall", "detect", "open", None), ("platform-eng", "prevent", "open", None),
+        ("ines.duarte", "prevent", "open", None)]
+    assert len(doc["contributing_factors"]) == 2
+    assert {k: len(v) for k, v in doc["lessons"].items()} == {"went_well": 1, "went_wrong": 1, "got_lucky": 0}
+    assert "| SEV2 | Closed | 1h 25m | Ines Duarte |" in doc["extra_sections"][0]["text"]  # the lead stays
+    assert "resolved_at = started_at + stated 1:25:00" in summary
+
+
+def test_terse_team_note_with_times_in_cet_and_impact_numbers():
+    doc, summary = read_blind("md_sre_note_cet_sessions.md")
+    assert (doc["title"], doc["severity"], doc["team"]) == (
+        "Session store failover — 2025-02-04", "sev1", "SRE Berlin")  # "**Team:** … · **Severity:** P1 · …"
+    # CET is UTC+1 in February. Mitigation is 09:50 CET, where "could not sign in … for 38 minutes" ends on
+    # "failover … done", not 09:33, when a setting was "restored" on the replica before the failover.
+    assert times(doc) == ("2025-02-04T08:12:00+00:00", "2025-02-04T08:15:00+00:00", "2025-02-04T08:21:00+00:00",
+                          "2025-02-04T08:50:00+00:00", "2025-02-04T09:05:00+00:00")
+    assert "mitigated_at = started_at + the impact's stated 0:38:00: 2025-02-04T09:50:00+01:00" in summary
+    assert "times in CET (stated)" in summary
+    assert len(doc["timeline"]) == 6 and doc["detection_method"] == "alarm"
+    assert doc["timeline"][2] == dict(doc["timeline"][2], description="on-call engaged, opened the incident channel",
+                                      phase="escalation")
+    assert doc["customers_affected"] == 1200  # "~1,200 customers"
+    assert "3.5% of requests to the web app returned 503." in doc["customer_impact"]
+    assert doc["root_cause"].startswith("the primary Redis node of the session store ran out of memory")
+    assert [(a["owner"], a["kind"], a["status"], a["completed_on"]) for a in doc["action_items"]] == [
+        ("sre-berlin", "detect", "open", None), ("sre-berlin", "process", "done", "2025-02-06"),
+        ("platform-config", "investigate", "open", None)]
+    assert doc["lessons"] == {"went_well": ["the replica was healthy and in sync."],
+                              "went_wrong": ["the runbook was out of date."], "got_lucky": []}
+    assert doc.get("summary", "") == ""  # "(times in CET)" is the zone, not a summary
+    assert doc["extra_sections"] == [{"heading": "Timeline", "text": "Why it took so long: the runbook described "
+                                      "failover for the old cluster layout."}]
+
+
+def read_text(tmp_path: Path, text: str):
+    """Import one Markdown text without a database: the record and the mapping summary."""
+    from coe import importers
+
+    path = tmp_path / "note.md"
+    path.write_text(text, encoding="utf-8")
+    found = importers.read(path, "markdown")
+    assert not found.problems, found.problems
+    return json.loads(found.incidents[0].model_dump_json()), found.summary
+
+
+def test_a_sentence_with_two_times_gives_each_its_own_words(tmp_path):
+    doc, _ = read_text(tmp_path, "# API errors\n\n## Summary\n\nOn 2025-03-04 errors began at 10:54 UTC and were "
+                                 "fully mitigated by 12:50 UTC. The incident was resolved at 13:30 UTC.\n")
+    assert times(doc) == ("2025-03-04T10:54:00+00:00", None, None, "2025-03-04T12:50:00+00:00",
+                          "2025-03-04T13:30:00+00:00")
+
+
+def test_paging_alone_does_not_acknowledge_but_an_engaged_responder_does(tmp_path):
+    timeline = "# Queue stall\n\nDate: 2025-03-04\n\n## Timeline\n\n- 10:00 queue stalls\n- 10:05 alert fires, " \
+               "paged the on-call\n- 10:09 page escalated to the secondary (no ack)\n{}- 10:40 queue drained, resolved\n"
+    doc, _ = read_text(tmp_path, timeline.format(""))
+    assert times(doc)[1:3] == ("2025-03-04T10:05:00+00:00", None)
+    doc, _ = read_text(tmp_path, timeline.format("- 10:12 secondary on-call engaged\n"))
+    assert times(doc)[1:3] == ("2025-03-04T10:05:00+00:00", "2025-03-04T10:12:00+00:00")
+
+
+def test_future_work_in_a_remediation_section_becomes_open_action_items(tmp_path):
+    doc, _ = read_text(tmp_path, "# Disk full\n\nDate: 2025-12-30 10:00 UTC\n\n## Remediation\n\n"
+                                       "We deleted old snapshots to free space.\n\n- Rotated the logs on every node\n"
+                                       "- We'll add disk-usage alerting at 80%\n"
+                                       "- Investigate why log rotation stopped\n\n## Action items\n\n"
+                                       "- [x] Re-enable log rotation (completed Jan 3)\n")
+    assert doc["resolution"] == "We deleted old snapshots to free space.\n\n- Rotated the logs on every node"
+    assert [(a["title"], a["kind"], a["status"], a["completed_on"]) for a in doc["action_items"]] == [
+        ("Add disk-usage alerting at 80%", "detect", "open", None),
+        ("Investigate why log rotation stopped", "investigate", "open", None),
+        ("Re-enable log rotation", "prevent", "done", "2026-01-03")]  # Jan 3 after a Dec 30 incident: next year
+
+
 def times(doc: dict) -> tuple:
     return tuple(doc.get(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"))

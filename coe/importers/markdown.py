@@ -14,7 +14,7 @@ BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 TEXT_FIELDS = ("summary", "customer_impact", "root_cause", "trigger", "resolution")
 # One-line facts: a bold label naming one of these takes its own line only.
 MOMENT_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
-META_FIELDS = ("severity", "date", "authors", "doc_status", "services", "duration", "time_to_detect", *MOMENT_FIELDS)
+META_FIELDS = ("severity", "team", "date", "authors", "doc_status", "services", "duration", "time_to_detect", *MOMENT_FIELDS)
 LESSON_FIELDS = ("went_well", "went_wrong", "got_lucky")
 KINDS = {"prevent": "prevent", "prevention": "prevent", "detect": "detect", "detection": "detect",
          "mitigate": "mitigate", "mitigation": "mitigate", "process": "process", "investigate": "investigate",
@@ -124,6 +124,11 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
             sections.append(Section(name, level, number, field_for(name)))
             receiving = sections[-1]
             continue
+        if not in_code and (index == 0 or not lines[index - 1].lstrip().startswith("|")):
+            for name, value in fact_columns(lines[index:index + 4]):
+                # "| Severity | Status | Duration | Lead |" over one row: each column a fact; the table stays whole.
+                sections.append(Section(name, max(receiving.level, 0) + 7, number, field_for(name, keywords=False),
+                                        [value]))
         label = None if in_code else LABEL_RE.match(line)
         fact = None if in_code or label else fact_row(line)
         if label or fact:
@@ -149,10 +154,15 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
 
 def label_pieces(line: str) -> list[str]:
     """A line of labels side by side ('Status: Final | Severity: SEV3') as one line per label; else the line."""
-    parts = [part.strip() for part in line.split(" | ")]
-    if line.lstrip().startswith("|") or len(parts) < 2 or not all(LABEL_RE.match(part) for part in parts):
+    if line.lstrip().startswith("|"):
         return [line]
-    return parts
+    for separator in (" | ", " · ", " • "):
+        parts = [part.strip() for part in line.split(separator)]
+        labels = sum(bool(LABEL_RE.match(part)) for part in parts)
+        # A note beside the labels ("(times in CET)") is kept as a line of its own.
+        if len(parts) >= 2 and labels >= 2 and labels >= len(parts) - 1:
+            return parts
+    return [line]
 
 
 def fact_row(line: str) -> tuple[str, str] | None:
@@ -162,6 +172,20 @@ def fact_row(line: str) -> tuple[str, str] | None:
         return None
     name = clean(cells[0]).rstrip(":")
     return (name, cells[1]) if field_for(name, keywords=False) in META_FIELDS else None
+
+
+def fact_columns(lines: list[str]) -> list[tuple[str, str]]:
+    """A table of facts side by side (a header of labels such as Severity, Duration, then one row of values):
+    each label that names a fact with its value; else nothing."""
+    rows = [line for line in lines if line.lstrip().startswith("|")]
+    if len(rows) != 3 or not all(ln.lstrip().startswith("|") for ln in lines[:3]):
+        return []
+    header, values = ([clean(c) for c in ln.strip().strip("|").split("|")] for ln in (rows[0], rows[2]))
+    if len(header) != len(values):
+        return []
+    facts = [(name.rstrip(":"), value) for name, value in zip(header, values, strict=True)
+             if value and field_for(name.rstrip(":"), keywords=False) in META_FIELDS]
+    return facts if len(facts) >= 2 else []
 
 
 def table_rows(lines: list[str]) -> list[tuple[list[str], list[str]]]:

@@ -130,6 +130,7 @@ def actions(heading: str, lines: list[str]) -> tuple[list[dict], str]:
         entry["status"] = entry.get("status") or _status(item, heading)
         if entry["status"] != "done":
             entry.pop("completed_on", None)
+            entry.pop("completed_said", None)
         url = URL_RE.search(" ".join([item.first, *item.rest]))
         if url:
             entry["ticket_url"] = url[0]
@@ -160,13 +161,57 @@ def _marks(title: str) -> tuple[str, dict]:
                 marks.setdefault("priority", _priority(match[1]))
             elif _status_word(match[1] or match[2]) and "status" not in marks:
                 marks["status"] = _status_word(match[1] or match[2])
-                day = tl.find_date(match.group(0))
-                if day:
-                    marks["completed_on"] = day.isoformat()
+                _completed(marks, match.group(0))
             title, found = rest, True
     if struck and "status" not in marks:
         marks["status"] = "done"  # crossed off the list
     return title, marks
+
+
+# Work still to do, as a remediation list writes it: "We will add …", "We're going to …", "Add alerting on …".
+FUTURE_RE = re.compile(r"^(?:we(?:'ll| will| are going to|'re going to| plan to| intend to| are planning to| need to|"
+                       r" should| must)|(?:this|that|it|the \w+) will|will|planned|todo|to do)\b", re.IGNORECASE)
+PROMISE_RE = re.compile(r"^(?:we(?:'ll| will| are going to|'re going to| plan to| intend to| are planning to)|will)\s+",
+                        re.IGNORECASE)
+IMPERATIVE = ("add", "implement", "introduce", "create", "build", "improve", "update", "automate", "migrate", "enable",
+              "require", "document", "review", "audit", "investigate", "move", "remove", "increase", "reduce", "set up",
+              "write", "ensure", "extend", "make", "monitor", "alert", "establish", "adopt", "limit", "cap", "split",
+              "separate", "validate", "test", "schedule", "replace", "refactor", "upgrade", "change", "configure", "tune",
+              "expand", "harden", "block", "prevent", "detect", "evaluate", "explore", "consider", "define", "publish",
+              "train", "run", "rotate", "deprecate", "introduce", "lower", "raise", "tighten", "fix", "patch", "track")
+
+
+def planned(heading: str, lines: list[str]) -> tuple[list[dict], list[str]]:
+    """A resolution section's future work as action items, and the lines left for the resolution: what was
+    done stays ('We rolled back …'), what is promised or asked for goes ('We will add …', 'Add alerting on …')."""
+    if table_rows(lines):
+        return [], lines
+    found, _ = items_of(lines)
+    kept, future = list(lines), []
+    for item in found:
+        text = re.sub(r"^(?:\[[ xX]\]\s*)?", "", clean(BULLET_RE.sub(r"\1", item.first)).lstrip())
+        first = text.split(" ", 1)[0].lower().strip(",")  # "Update:" is a label, not a verb
+        two = " ".join(text.lower().split()[:2])
+        if not (FUTURE_RE.match(text) or first in IMPERATIVE or two in IMPERATIVE):
+            continue
+        for line in (item.first, *item.rest):
+            kept.remove(line)
+        promised = PROMISE_RE.sub("", BULLET_RE.sub(r"\1", item.first), count=1)
+        future.extend([f"- {promised[:1].upper()}{promised[1:]}", *item.rest])
+    if not future:
+        return [], lines
+    found, _ = actions(heading, future)
+    return found, kept
+
+
+def _completed(item: dict, said: str) -> None:
+    """The day an item was done: a full date as completed_on; a day without its year ('completed March 6') kept
+    as completed_said, for the incident's year to date it."""
+    day = tl.find_date(said)
+    if day:
+        item["completed_on"] = day.isoformat()
+    elif tl.MONTH_DATE_RE.search(said):
+        item["completed_said"] = said.strip(" ()[]-–—")
 
 
 def _status_word(text: str) -> str | None:
@@ -194,9 +239,8 @@ def _row(row: dict[str, str], cells: list[str]) -> dict:
     status = _status_word(column["status"]) if column["status"] else None
     if status:
         item["status"] = status
-        completed = tl.find_date(column["completed"]) or tl.find_date(column["status"])
-        if status == "done" and completed:
-            item["completed_on"] = completed.isoformat()
+        if status == "done":
+            _completed(item, column["completed"]) if column["completed"] else _completed(item, column["status"])
     if _priority(column["priority"]):
         item["priority"] = _priority(column["priority"])
     if tl.find_date(column["due"]):
@@ -262,7 +306,7 @@ def _lesson_kind(text: str) -> str:
     lowered = text.lower()
     if re.search(r"\b(lucky|luckily|fortunate(ly)?)\b", lowered):
         return "got_lucky"
-    if re.search(r"went well|worked (well|as (intended|designed|expected))|\bhelped\b|\bquickly\b|kept the .* short",
+    if re.search(r"went well|worked (?:exactly |just )?(well|as (intended|designed|expected))|\bhelped\b|\bquickly\b|\bwas (?:quick|fast)\b|kept the .* short",
                  lowered):
         return "went_well"
     return "went_wrong"

@@ -31,7 +31,7 @@ FOOTNOTE_RE = re.compile(r"\^?\[\[?\d+\]?\]\([^)]*\)\^?")
 PLACEHOLDER_RE = re.compile(r"\b(?:DD/MM/YYYY|YYYY-MM-DD|20xx-MM-DD|HH:mm|PMyyyy)\b|^(?:incident\s+)?title\b|\btemplate\b",
                             re.IGNORECASE | re.MULTILINE)
 # Facts about the incident, gathered from wherever they are stated rather than written into a field as text.
-STATED = ("severity", "date", "authors", "services", "duration", "time_to_detect", "doc_status", "detection", "stats",
+STATED = ("severity", "team", "date", "authors", "services", "duration", "time_to_detect", "doc_status", "detection", "stats",
           *MOMENT_FIELDS)
 
 
@@ -73,15 +73,21 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     names = " ".join(state.stated.get("authors", [])) or meta.get("authors") or meta.get("author")
     if names:
         doc["authors"] = [clean(n).lstrip("@") for n in re.split(r",|;| and ", names) if clean(n)][:20]
+    team = clean(" ".join(state.stated.get("team", [])) or meta.get("team", ""))
+    if team:
+        doc["team"] = team[:200]
     services = " ".join(state.stated.get("services", [])) or meta.get("services", "")
     if services:
         doc["services"] = [clean(n) for n in re.split(r",|;", services) if clean(n)][:20]
+    _customers_affected(doc, summary)
     _detection_method(doc, " ".join(state.stated.get("detection", [])), events or told)
     if not infer(doc, events, day, state.stated, zone, state.prose, summary):
         return doc, summary, [(1, "started_at", _undated(text, doc["title"]))]
     if told:
         add_told(doc, told, summary)
     _stated_moments(doc, state.stated, meta, day, zone, summary)
+    _impact_end(doc, events, summary)
+    _completed_days(state.actions, datetime.fromisoformat(doc["started_at"]).date(), summary)
     done = [a for a in state.actions if a.get("status") == "done" and not a.get("completed_on")]
     for action in done:
         action["completed_on"] = completion_day(doc).isoformat()
@@ -112,6 +118,8 @@ class _Sections:
         section.lines = [FOOTNOTE_RE.sub("", ln) for ln in section.lines]
         body = section.text()
         if not section.heading:
+            if tl.STATED_ZONE_RE.search(body) and len(re.sub(r"[\W_]", "", body)) < 30:
+                return  # "(times in CET)": used for the zone, no summary
             if body:
                 self._keep("Preamble", body)
                 self.prose.append(body)
@@ -126,6 +134,14 @@ class _Sections:
         elif target == "root_cause" and not child and items.asks_why(section.lines):
             self.doc.setdefault("five_whys", []).extend(items.whys(section.lines))
             target = "five_whys (written as whys)"
+        elif target == "resolution" and (planned := items.planned(section.heading, section.lines))[0]:
+            found, kept = planned
+            self.actions.extend(found)
+            text = "\n".join(kept).strip()
+            text = f"{'#' * section.level} {section.heading}\n\n{text}" if child and text else text
+            if text:
+                self.doc["resolution"] = (self.doc.get("resolution", "") + "\n\n" + text).strip()
+            target = f"resolution ({len(found)} planned items → action_items)"
         elif target in TEXT_FIELDS:
             if not body and not child:
                 return
@@ -196,11 +212,25 @@ class _Sections:
             self.extra.append({"heading": re.sub(r"[*_`]", "", heading).strip()[:200] or "Notes", "text": text})
 
 
+def _completed_days(actions: list[dict], started: date, summary: list[str]) -> None:
+    """'completed March 6': the incident's year, or the next one when that day comes before the incident."""
+    for action in actions:
+        said = action.pop("completed_said", None)
+        day = tl.find_date(said, started.year) if said and action.get("status") == "done" else None
+        if day and not action.get("completed_on"):
+            day = day if day >= started else tl.find_date(said, started.year + 1) or day
+            action["completed_on"] = day.isoformat()
+            summary.append(f"action item '{action['title'][:60]}': '{said}' taken as completed_on {day}")
+
+
 def _name_title(name: str) -> str:
     """A title from a file name: '2024-02-28-decide is down.md' → 'decide is down'."""
     stem = re.sub(r"\.(md|markdown|txt)$", "", name, flags=re.IGNORECASE)
     stem = re.sub(r"^\d{4}-\d{2}-\d{2}[-_ ]+", "", stem).strip() or stem
     return stem if " " in stem else re.sub(r"[-_]+", " ", stem)
+
+
+BYLINE_RE = re.compile(r"^\W*(?:posted|published|written|updated|last updated|last edited)\b", re.IGNORECASE)
 
 
 def _doc_date(meta: dict, sections: list[Section], title: str, name: str) -> tuple[date | None, str]:
@@ -213,7 +243,9 @@ def _doc_date(meta: dict, sections: list[Section], title: str, name: str) -> tup
         if day:
             return day, ""
     for s in sections:
-        day = tl.find_date(s.heading) or tl.find_date(s.text()[:2000])
+        # A byline ("Posted by … — April 17, 2025") dates the write-up, not the incident.
+        told = "\n".join(ln for ln in s.lines if not BYLINE_RE.search(ln))
+        day = tl.find_date(s.heading) or tl.find_date(told.strip()[:2000])
         if day:
             return day, ""
     month = next(filter(None, (tl.find_month(c) for c in (title, *(s.text()[:2000] for s in sections)))), None)
@@ -257,10 +289,43 @@ def _severity(doc: dict, stated: str, summary: list[str], texts: list[str]) -> N
 
 
 DETECTION_WORDS = (("alarm", ("alert", "paged", "pager", "alarm", "monitor", "uptime check", "warning", "probe")),
-                   ("customer_report", ("customer", "user report", "users report", "support ticket", "ticket",
+                   ("customer_report", ("customer", "support reports", "support reported", "support escalat", "user report", "users report", "support ticket", "ticket",
                                         "reached out", "end-user", "end user", "app store review")),
                    ("internal_report", ("engineer noticed", "employee", "internal report", "developer", "notices",
                                         "noticed", "engineer", " reports ")))
+
+
+# "~1,200 customers were logged out", "about 300 users": a count of those affected, not of those who wrote in.
+AFFECTED_RE = re.compile(r"(?<![\d.,%$€£])(\d{1,3}(?:,\d{3})+|\d+)[ \t]+(?:(?:affected|unique|active|paying|distinct|enterprise|end)[ \t]+)?(?:customers|users|accounts|tenants|merchants|"
+                         r"organi[sz]ations|workspaces|teams|projects|sites|stores)\b(?!\s+(?:opened|filed|reported|contacted|"
+                         r"complained|wrote|reached|called|emailed|raised))", re.IGNORECASE)
+
+
+IMPACT_FOR_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+|~\s*)?(\d+\s*(?:minutes?|mins?|hours?|h)\b"
+                           r"(?:\s+(?:and\s+)?\d+\s*(?:minutes?|mins?)\b)?)", re.IGNORECASE)
+
+
+def _impact_end(doc: dict, events: list[dict], summary: list[str]) -> None:
+    """'could not sign in for 38 minutes': when the impact's stated length ends on a mitigating event of the
+    timeline, that event is the mitigation, not an earlier step the timeline's words also call a fix."""
+    said = IMPACT_FOR_RE.search(doc.get("customer_impact", ""))
+    length = tl.parse_duration(said[1]) if said else None
+    if not length or "mitigated_at" not in doc:
+        return
+    end = datetime.fromisoformat(doc["started_at"]) + length
+    resolved = datetime.fromisoformat(doc.get("resolved_at", end.isoformat()))
+    if any(e["at"] == end and e["phase"] == "mitigation" for e in events) and end <= resolved:
+        if doc["mitigated_at"] != end.isoformat():
+            doc["mitigated_at"] = end.isoformat()
+            summary.append(f"mitigated_at = started_at + the impact's stated {length}: {doc['mitigated_at']}")
+
+
+def _customers_affected(doc: dict, summary: list[str]) -> None:
+    """customers_affected from the first count of customers the impact states, if it states one."""
+    found = AFFECTED_RE.search(doc.get("customer_impact", ""))
+    if found:
+        doc["customers_affected"] = int(found[1].replace(",", ""))
+        summary.append(f"customers_affected {doc['customers_affected']} from the impact: '{found.group(0)}'")
 
 
 def _detection_method(doc: dict, text: str, events: list[dict]) -> None:

@@ -3,6 +3,7 @@ durations and, when it has no timeline, the times its summary states ("from 15:3
 
 import re
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 from coe.importers import timeline as tl
 
@@ -37,7 +38,9 @@ def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[dateti
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])(?<![ap]\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+", text):
             clean = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)
-            for index, clock in enumerate(tl.TIME_RE.finditer(clean)):
+            clocks = list(tl.TIME_RE.finditer(clean))
+            pieces = _pieces(clean, clocks)
+            for index, clock in enumerate(clocks):
                 moment = tl.find_time(clean[clock.start():])
                 if moment is None:
                     continue
@@ -51,8 +54,24 @@ def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[dateti
                 written = tl.ZONE_RE.search(clean, clock.end())
                 at_zone = tl.zone_named(written) if written else (zone or UTC)
                 opens = index == 0 and WINDOW_RE.search(before) is not None
-                found.append((datetime.combine(day, moment[0], tzinfo=at_zone), clean, opens))
+                found.append((datetime.combine(day, moment[0], tzinfo=at_zone), clean, opens, pieces[index]))
     return found
+
+
+# Where a sentence that states several times turns from one to the next: "…at 10:54 UTC, and was mitigated by 12:50".
+TURN_RE = re.compile(r",?\s+and\s+|;\s*|,\s*|\s+(?:then|before|until|after)\s+", re.IGNORECASE)
+
+
+def _pieces(sentence: str, clocks: list[re.Match]) -> list[str]:
+    """The words that go with each time of a sentence: it is cut where it turns between two times, so
+    'began at 10:54 and was mitigated by 12:50' gives 'mitigated' to 12:50 only."""
+    cuts = [0]
+    for before, after in pairwise(clocks):
+        between = sentence[before.end():after.start()]
+        turns = list(TURN_RE.finditer(between))
+        cuts.append(before.end() + (turns[0].start() if turns else len(between) // 2))
+    cuts.append(len(sentence))
+    return [sentence[a:b] for a, b in pairwise(cuts)]
 
 
 # A moment inside a clause: "… declared the incident resolved at 07:58 once …".
@@ -129,7 +148,7 @@ def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, p
     later = [e for e in events if e["at"] >= started]
     _from_events(doc, later, summary)
     if moments:
-        ends = [m[0] for m in moments if RESOLVED_RE.search(m[1]) and m[0] > started]
+        ends = [m[0] for m in moments if RESOLVED_RE.search(m[3]) and m[0] > started]
         end = moments[window + 1][0] if window is not None else None
         if ends:
             doc["resolved_at"] = max(ends).isoformat()
@@ -137,16 +156,31 @@ def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, p
                 doc["mitigated_at"] = end.isoformat()
         elif end and end > started:
             doc["resolved_at"] = end.isoformat()
-        eased = [m[0] for m in moments if MITIGATED_RE.search(m[1]) and m[0] > started]
+        eased = [m[0] for m in moments if MITIGATED_RE.search(m[3]) and m[0] > started]
         if eased and "mitigated_at" not in doc and (not ends or min(eased) < max(ends)):
             doc["mitigated_at"] = min(eased).isoformat()
         for name in ("mitigated_at", "resolved_at"):
             if name in doc:
                 summary.append(f"{name} from the text: {doc[name]}")
+    if events:
+        _said_mitigated(doc, prose_moments(prose, day, zone), started, summary)
     noticed = next((e["at"] for e in later if e["phase"] in ("detection", "escalation")), None)
     _stated(doc, started, stated, noticed, summary)
     _order(doc)
     return True
+
+
+SAID_MITIGATED_RE = re.compile(r"(?<!not )(?<!never )\b(?:fully |was |were )?mitigated\b", re.IGNORECASE)
+
+
+def _said_mitigated(doc: dict, moments: list, started: datetime, summary: list[str]) -> None:
+    """'… was fully mitigated by 12:50 UTC' in the summary says when, whatever the timeline's words suggest."""
+    resolved = datetime.fromisoformat(doc["resolved_at"]) if "resolved_at" in doc else None
+    said = [m[0] for m in moments if SAID_MITIGATED_RE.search(m[3]) and m[0] >= started
+            and (resolved is None or m[0] <= resolved)]
+    if said:
+        doc["mitigated_at"] = min(said).isoformat()
+        summary.append(f"mitigated_at as the text states it: {doc['mitigated_at']}")
 
 
 def _from_events(doc: dict, events: list[dict], summary: list[str]) -> None:
@@ -155,8 +189,8 @@ def _from_events(doc: dict, events: list[dict], summary: list[str]) -> None:
                         ("mitigation", "mitigated_at"), ("resolution", "resolved_at")):
         marked = [e["at"] for e in events if tl.marker_of(e["description"]) == phase and phase != "escalation"]
         if phase == "escalation":
-            marked = [_acknowledged(e) for e in events if tl.marker_of(e["description"]) == phase
-                      or "acknowledg" in e["description"].lower()]
+            marked = ([_acknowledged(e) for e in events if acknowledges(e["description"], EXPLICIT_ACK_RE)]
+                      or [e["at"] for e in events if acknowledges(e["description"], ENGAGED_RE)])
             first = min(marked) if marked else None
         else:
             first = min(marked) if marked else next((e["at"] for e in events if e["phase"] == phase), None)
@@ -169,6 +203,24 @@ def _from_events(doc: dict, events: list[dict], summary: list[str]) -> None:
         doc["resolved_at"] = events[-1]["at"].isoformat()
 
 
+# A responder took the incident on (TTA in DOMAIN.md): stated outright ("acknowledged", "incident declared"), else
+# the first responder engaging ("on-call engaged", "starts investigating"). A page going out, or a report escalated to
+# a team, only notifies the responders; a page escalating because nobody answered is the opposite.
+EXPLICIT_ACK_RE = re.compile(r"acknowledg|incident (?:was )?declared|declare[sd]? (?:an |the )?incident|"
+                             r"initiates incident|incident begins", re.IGNORECASE)
+ENGAGED_RE = re.compile(r"\bengag(?:ed|es)\b|\b(?:responded|responds)\b|\b(?:on-?call|responders?|sre|we)\s+"
+                        r"(?:\w+\s+)?(?:began|begins|started|starts) (?:to )?investigat|\bjoin(?:ed|s) the "
+                        r"(?:incident|call|bridge|channel)|\btook (?:the page|ownership)|\bpicked up the (?:page|alert)",
+                        re.IGNORECASE)
+NOT_ACK_RE = re.compile(r"unacknowledg|not (?:been )?acknowledg|no one acknowledg|nobody acknowledg|without (?:an )?ack|"
+                        r"not engaged", re.IGNORECASE)
+
+
+def acknowledges(description: str, words: re.Pattern) -> bool:
+    """Whether an event says, in these words, that a responder took the incident on."""
+    return words.search(description) is not None and NOT_ACK_RE.search(description) is None
+
+
 def _acknowledged(event: dict) -> datetime:
     """When an event says it was acknowledged: its own time, or the one it names ('paged; acknowledged at 23:18')."""
     said = re.search(r"acknowledg\w*\s+at\s+(.*)", event["description"], re.IGNORECASE)
@@ -176,7 +228,7 @@ def _acknowledged(event: dict) -> datetime:
     if clock is None or clock[1] != 0:
         return event["at"]
     named = event["at"].replace(hour=clock[0].hour, minute=clock[0].minute)
-    return named if named >= event["at"] else event["at"]
+    return max(named, event["at"])
 
 
 def _stated(doc: dict, started: datetime, stated: dict, noticed: datetime | None, summary: list[str]) -> None:
