@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session
 
-from coe import import_pipeline, importers, interchange, services
+from coe import import_pipeline, importers, interchange, services, store
 from coe.cli import _span, _zone
 from coe.cli_support import actor, command, engine
 from coe.db import reading, writing
@@ -26,7 +26,9 @@ FORMAT_HELP = ("auto (by extension and content), json (coe/v1), markdown, status
 @command("import")
 def import_(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files or folders to import; a folder gives its files of the format, sub-folders included, "
+             "less read-mes, licences and templates.", show_default=False)],
     format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "auto",
     timezone: Annotated[
         str | None, typer.Option(help="Zone for timestamps written without an offset, e.g. Europe/Berlin; a date alone is 00:00 there.")
@@ -37,11 +39,13 @@ def import_(
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="csv: FIELD=VALUE for every row that gives no FIELD, e.g. severity=sev3 for a sheet without one.")] = None,
 ) -> None:
-    """Import COEs from files; all-or-nothing: one invalid record and nothing is written.
+    """Import COEs from files or folders; all-or-nothing: one invalid record and nothing is written.
 
     A large coe/v1 file shows a progress bar on a terminal (COE_PROGRESS=0 hides it, COE_PROGRESS=1 forces it).
 
     Example: coe import incidents.json
+
+    Example: coe import --format markdown --dry-run postmortems/
 
     Example: coe import --format csv --map "Incident Name=title" incidents.csv
 
@@ -58,8 +62,11 @@ def import_(
     if preset and format == "auto" and any(path.suffix.lower() != ".csv" for path in paths):
         raise typer.BadParameter("applies to .csv files only", param_hint="--set")
     db = engine(ctx)
-    docs, problems, sources = [], [], []
+    docs, sources = [], []
+    paths, problems = _files(paths, format)
     read_before: dict[str, Path] = {}  # SHA-256 → the file of this run that had those bytes
+    named_before: dict[tuple[str, str], Path] = {}  # a record's id elsewhere → the file of this run that gave it
+    repeated: dict[Path, list[Path]] = {}  # a file of this run → the later files that gave its records again
     streams: list[tuple[Path, interchange.JsonStream]] = []
     with reading(db) as session:
         for path in paths:
@@ -83,8 +90,13 @@ def import_(
                 typer.echo(f"{path}: the same bytes as {read_before[found.sha256]}; skipped", err=True)
                 continue
             read_before[found.sha256] = path
-            docs.extend(found.incidents)
-            sources.append(str(path))
+            fresh = _new_records(path, found.incidents, named_before, repeated)
+            if fresh:
+                docs.extend(fresh)
+                sources.append(str(path))
+        for earlier, later in repeated.items():
+            typer.echo(f"skipped {len(later)} records that {earlier} gave already (the same ids), in "
+                       f"{_few([str(p) for p in dict.fromkeys(later)])}", err=True)
         # A newer snapshot or another export of the same records is a different file: recognise each record.
         known = services.already_imported(session, incidents=docs)
         docs = [doc for n, doc in enumerate(docs) if n not in known]
@@ -105,7 +117,8 @@ def import_(
             for path, stream in streams:
                 keys += _import_stream(session, path, stream, actor(ctx))
     verb = "would import" if dry_run else "imported"
-    typer.echo(f"{verb} {len(keys)} incidents" + (f" from {source}: {_span(keys)}" if keys else ""))
+    named = _few(sources + [str(path) for path, _ in streams])
+    typer.echo(f"{verb} {len(keys)} incidents" + (f" from {named}: {_span(keys)}" if keys else ""))
     if known:
         systems = " or ".join(sorted({system for _, system, _ in known.values()}))
         typer.echo(f"skipped {len(known):,} already imported (same {systems} id): "
@@ -125,6 +138,41 @@ def _preset(given: list[str], fmt: str, zone: str | None) -> dict[str, Any]:
     if problems:
         raise typer.Exit(1)
     return values
+
+
+def _files(paths: list[Path], fmt: str) -> tuple[list[Path], list[str]]:
+    """The files to read, each folder replaced by its files of the format; a folder without any is a problem."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for path in paths:
+        found = importers.files_in(path, fmt)
+        if found is None:
+            files.append(path)
+            continue
+        records, left_out = found
+        if left_out:
+            names = ", ".join(str(p.relative_to(path)) for p in left_out)
+            typer.echo(f"{path}: left out {names} (read-mes, licences and templates)", err=True)
+        if not records:
+            kind = "record" if fmt == "auto" else fmt
+            problems.append(f"{path}: no {kind} files in this folder")
+        files.extend(records)
+    return files, problems
+
+
+def _new_records(path: Path, incidents: list[Any], named_before: dict[tuple[str, str], Path],
+                 repeated: dict[Path, list[Path]]) -> list[Any]:
+    """A file's records less those an earlier file of this run gave already (the same id in another export)."""
+    kept = []
+    for doc in incidents:
+        refs = store.record_refs(doc)
+        earlier = next((named_before[ref] for ref in refs if ref in named_before), None)
+        if earlier is not None and earlier != path:
+            repeated.setdefault(earlier, []).append(path)
+            continue
+        kept.append(doc)
+        named_before.update((ref, path) for ref in refs)
+    return kept
 
 
 def _few(keys: list[str], shown: int = 3) -> str:

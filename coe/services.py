@@ -155,8 +155,7 @@ def imported_as(session: Session, *, sha256: str) -> list[str]:
 
 def already_imported(session: Session, *, incidents: Sequence[schema.Incident]) -> dict[int, tuple[str, str, str]]:
     """Which records name a record already stored: position → (stored key, system, id) of the shared reference."""
-    identities = {n: [(r.system.value, r.id) for r in d.external_refs if store.identifies(r.system.value, r.id)]
-                  for n, d in enumerate(incidents)}
+    identities = {n: store.record_refs(d) for n, d in enumerate(incidents)}
     stored = store.keys_by_refs(session, (ref for refs in identities.values() for ref in refs))
     found = {n: next((ref for ref in refs if ref in stored), None) for n, refs in identities.items()}
     return {n: (stored[ref], *ref) for n, ref in found.items() if ref}

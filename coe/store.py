@@ -134,6 +134,11 @@ def keys_by_ref(session: Session, ref_id: str) -> list[str]:
 _RECORD_ID = re.compile(r"[a-z0-9-]+:\S")
 
 
+def record_refs(doc: Any) -> list[tuple[str, str]]:
+    """A record's references that name it elsewhere, as (system, id)."""
+    return [(r.system.value, r.id) for r in doc.external_refs if identifies(r.system.value, r.id)]
+
+
 def identifies(system: str, ref_id: str) -> bool:
     """Whether a reference names one record (an AIID or ticket id), not a file's hash or a shared citation."""
     if system != "other":

@@ -50,6 +50,25 @@ def detect(path: Path, raw: bytes) -> str:
     return "json" if head[:1] in (b"{", b"[") else "markdown"
 
 
+SUFFIXES = {"json": (".json",), "markdown": (".md", ".markdown", ".txt"), "statuspage": (".json", ".jsonl", ".ndjson"),
+            "csv": (".csv",), "agent-postmortem": (".yaml", ".yml", ".json")}
+# Files a folder of records usually also holds, which are not records.
+NOT_RECORDS = ("readme", "license", "licence", "license-data", "contributing", "changelog", "code_of_conduct",
+               "template", "_template")
+
+
+def files_in(folder: Path, fmt: str) -> tuple[list[Path], list[Path]] | None:
+    """A folder's files of the format, sub-folders included, and those left out as read-mes, licences or
+    templates; None when the path is no folder, or is an AI Incident Database snapshot."""
+    if not folder.is_dir() or fmt == "aiid" or (fmt == "auto" and (folder / "incidents.csv").is_file()):
+        return None
+    suffixes = {s for both in SUFFIXES.values() for s in both} if fmt == "auto" else set(SUFFIXES[fmt])
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    left_out = [p for p in found if p.stem.lower() in NOT_RECORDS]
+    return [p for p in found if p not in left_out], left_out
+
+
 # Below this size a coe/v1 file is read whole (exact JSON error positions, duplicate fields refused);
 # above it, it is streamed so that memory stays flat.
 STREAM_BYTES = 32 * 2**20
