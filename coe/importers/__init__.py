@@ -134,8 +134,8 @@ def _statuspage(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> I
     mapped, problems = _mapped(path, raw, statuspage)
     incidents, invalid = _validated([(where, doc) for where, doc, _ in mapped], _source(path, digest), assume_tz)
     summary = "name → title, impact → severity, components → services, updates → timeline"
-    return Imported(incidents, problems + invalid, [f"{len(incidents)} status-page incidents ({summary})", UNSTATED_AI],
-                    digest)
+    told = [f"{len(incidents)} status-page incidents ({summary})", UNSTATED_AI] if incidents else []
+    return Imported(incidents, problems + invalid, told, digest)
 
 
 def _mapped(path: Path, raw: bytes, reader: Any) -> tuple[list[tuple[str, dict, Any]], list[str]]:
@@ -200,7 +200,7 @@ def _agent_postmortem(path: Path, raw: bytes, digest: str, assume_tz: str | None
     incidents, invalid = _validated([(where, doc) for where, doc, _ in mapped], _source(path, digest), assume_tz)
     defaults = [f"record {where.rsplit(':', 1)[1]}: no severity stated → sev3"
                 for where, _, data in mapped if not data.get("severity")]
-    summary = [f"{len(incidents)} agent post-mortems ({agent_postmortem.MAPPED})", *defaults]
+    summary = [f"{len(incidents)} agent post-mortems ({agent_postmortem.MAPPED})", *defaults] if incidents else []
     return Imported(incidents, problems + invalid, summary, digest)
 
 
