@@ -155,7 +155,7 @@ def _files(paths: list[Path], fmt: str) -> tuple[list[Path], list[str]]:
             typer.echo(f"{path}: left out {names} (read-mes, licences and templates)", err=True)
         if not records:
             kind = "record" if fmt == "auto" else fmt
-            problems.append(f"{path}: no {kind} files in this folder")
+            problems.append(f"{path}: no {kind} files in this folder" + (" but those left out" if left_out else ""))
         files.extend(records)
     return files, problems
 

@@ -27,7 +27,7 @@ def post_mortem_folder(root: Path) -> Path:
     (folder / "2024" / ".drafts").mkdir(parents=True)
     shutil.copy(FIXTURES / "crlf_pricing.md", folder / "pricing.md")
     shutil.copy(FIXTURES / "2024-02-28-queue-stalled.md", folder / "2024" / "2024-02-28-queue-stalled.md")
-    shutil.copy(FIXTURES / "empty_template.md", folder / "2024" / "Template.md")
+    shutil.copy(FIXTURES / "empty_template.md", folder / "2024" / "PM-nnn - Postmortem template.md")
     shutil.copy(FIXTURES / "no_date.md", folder / "2024" / ".drafts" / "unfinished.md")
     (folder / "README.md").write_text("# Our post-mortems\n\nOne file per incident.\n", encoding="utf-8")
     shutil.copy(FIXTURES / "sheet_bad.csv", folder / "sheet.csv")
@@ -38,7 +38,7 @@ def test_a_folder_imports_its_post_mortems_and_names_what_it_left_out(database_u
     folder = post_mortem_folder(tmp_path)
     result = coe(database_url, "import", "--format", "markdown", str(folder))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{folder}: left out 2024/Template.md, README.md (read-mes, licences and templates)\n"
+    assert result.stderr == f"{folder}: left out 2024/PM-nnn - Postmortem template.md, README.md (read-mes, licences and templates)\n"
     assert result.stdout.startswith(f"imported 2 incidents from {folder / '2024' / '2024-02-28-queue-stalled.md'}, "
                                     f"{folder / 'pricing.md'}: ")
     assert sorted(i["status"] for i in listed(database_url)) == ["draft", "draft"]

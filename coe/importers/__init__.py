@@ -1,6 +1,7 @@
 """Formats `coe import` reads, each turning a file into validated coe/v1 records and a mapping summary."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,9 @@ def detect(path: Path, raw: bytes) -> str:
 
 SUFFIXES = {"json": (".json",), "markdown": (".md", ".markdown", ".txt"), "statuspage": (".json", ".jsonl", ".ndjson"),
             "csv": (".csv",), "agent-postmortem": (".yaml", ".yml", ".json")}
-# Files a folder of records usually also holds, which are not records.
-NOT_RECORDS = ("readme", "license", "licence", "license-data", "contributing", "changelog", "code_of_conduct",
-               "template", "_template")
+# Files a folder of records usually also holds, which are not records: by name, and templates by a word of it.
+NOT_RECORDS = ("readme", "license", "licence", "license-data", "contributing", "changelog", "code_of_conduct")
+TEMPLATE_RE = re.compile(r"(?<![a-z])template(?![a-z])", re.IGNORECASE)
 
 
 def files_in(folder: Path, fmt: str) -> tuple[list[Path], list[Path]] | None:
@@ -65,7 +66,7 @@ def files_in(folder: Path, fmt: str) -> tuple[list[Path], list[Path]] | None:
     suffixes = {s for both in SUFFIXES.values() for s in both} if fmt == "auto" else set(SUFFIXES[fmt])
     found = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
                    and not any(part.startswith(".") for part in p.relative_to(folder).parts))
-    left_out = [p for p in found if p.stem.lower() in NOT_RECORDS]
+    left_out = [p for p in found if p.stem.lower() in NOT_RECORDS or TEMPLATE_RE.search(p.stem)]
     return [p for p in found if p not in left_out], left_out
 
 
