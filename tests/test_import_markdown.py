@@ -513,6 +513,107 @@ def test_terse_team_note_with_times_in_cet_and_impact_numbers():
                                       "failover for the old cluster layout."}]
 
 
+# Third blind round: the shapes most often published (cloud provider reports, RCAs, prose event summaries,
+# blog timelines, monthly availability reports), with the values a careful reader would enter.
+def test_cloud_provider_report_with_caps_headings_and_no_timeline():
+    doc, summary = read_blind("md_cloud_provider_caps_report.md")
+    assert (doc["title"], doc["severity"]) == ("Halcyon Cloud Queue Incident #25004", "sev3")  # not stated
+    # "from 09:12 to 11:25 US/Pacific" in March is PDT, UTC-7; the other times are told in the remediation.
+    assert times(doc) == ("2025-03-11T16:12:00+00:00", "2025-03-11T16:19:00+00:00", "2025-03-11T16:24:00+00:00",
+                          "2025-03-11T17:48:00+00:00", "2025-03-11T18:25:00+00:00")
+    assert [e["at"][11:16] for e in doc["timeline"]] == ["16:05", "16:19", "16:24", "17:02", "17:48", "18:25"]
+    assert doc["timeline"][0]["phase"] == "trigger" and doc["detection_method"] == "alarm"
+    assert doc["customer_impact"].startswith("On Tuesday, 11 March 2025 from 09:12 to 11:25 PDT, approximately 38%")
+    assert doc["resolution"].startswith("Halcyon engineers were automatically alerted")
+    assert "We will" not in doc["resolution"] and "Sincerely" not in doc["resolution"]
+    assert [(a["title"][:40], a["kind"], a["status"]) for a in doc["action_items"]] == [
+        ("Adding a check to the configuration pipe", "prevent", "open"),
+        ("Roll out configuration changes to one zo", "mitigate", "open"),  # "with an automatic rollback"
+        ("Improving our monitoring so that exhaust", "detect", "open")]
+    assert headings(doc) == ["Preamble", "Closing"]
+    assert doc["extra_sections"][1]["text"].endswith("Sincerely,\n\nThe Halcyon Cloud Queue Team")
+    assert "## DETAILED DESCRIPTION OF IMPACT → customer_impact" in summary
+
+
+def test_rca_with_bold_paragraph_labels_and_marked_next_steps():
+    doc, _ = read_blind("md_rca_summary_of_impact.md")
+    assert doc["title"] == "Sign-in failures for Nimbus Identity in West Europe (Tracking ID: 7Q2K-LM9)"
+    assert doc["severity"] == "sev3"
+    assert times(doc) == ("2025-02-04T14:05:00+00:00", "2025-02-04T14:11:00+00:00", "2025-02-04T14:19:00+00:00",
+                          "2025-02-04T15:32:00+00:00", "2025-02-04T16:40:00+00:00")
+    assert [e["at"][11:16] for e in doc["timeline"]] == ["13:58", "14:11", "14:19", "15:32", "16:40"]
+    assert doc["detection_method"] == "alarm"
+    assert doc["customer_impact"].startswith("Between 14:05 and 16:40 UTC on 04 Feb 2025, customers")
+    assert doc.get("summary", "") == ""  # "*Last updated 11 Feb 2025*" is a byline, not a summary
+    assert [(a["kind"], a["status"], a.get("completed_on")) for a in doc["action_items"]] == [
+        ("prevent", "done", "2025-02-04"), ("prevent", "in_progress", None), ("detect", "open", None),
+        ("process", "done", "2025-02-04"), ("process", "open", None)]
+    assert doc["action_items"][0]["title"] == "Adding a pre-rotation check that verifies every scale unit can read the new key."
+    assert headings(doc) == ["Preamble", "Next Steps", "Provide feedback"]
+    assert doc["extra_sections"][2]["text"].endswith("https://feedback.nimbus.example/rca/7Q2K-LM9")
+
+
+def test_prose_service_event_summary_whose_times_cross_midnight():
+    doc, _ = read_blind("md_prose_service_event_summary.md")
+    assert doc["title"] == "Summary of the Arcadia Block Storage Service Event in the Northern Plains (np-north-2) Region"
+    # 9:44 PM PST on February 28th is 05:44 UTC on March 1st; "12:25 AM" after "11:40 PM" is the next day.
+    assert times(doc) == ("2025-03-01T05:44:00+00:00", "2025-03-01T05:52:00+00:00", "2025-03-01T06:06:00+00:00",
+                          "2025-03-01T08:25:00+00:00", "2025-03-01T10:10:00+00:00")
+    assert [e["at"][8:16] for e in doc["timeline"]] == [
+        "01T05:37", "01T05:44", "01T05:52", "01T06:06", "01T07:40", "01T08:25", "01T10:10"]
+    assert [e["phase"] for e in doc["timeline"]][2:] == ["detection", "escalation", "diagnosis", "mitigation",
+                                                         "resolution"]
+    assert doc["detection_method"] == "alarm"
+    assert doc["summary"].startswith("We want to provide you with some additional information")
+    assert [(a["title"][:40], a["kind"], a["status"]) for a in doc["action_items"]] == [
+        ("Disabled the new batch size for the plac", "prevent", "done"),
+        ("Change the balancer's capacity check to ", "prevent", "open"),
+        ("Adding a limit on the number of replica ", "prevent", "open"),
+        ("Add an alarm on the rate of replica move", "detect", "open")]
+    assert doc["action_items"][0]["completed_on"] == "2025-03-01"
+
+
+def test_blog_post_with_an_out_of_order_table_and_bold_times():
+    doc, summary = read_blind("md_blog_timeline_table_bold_times.md")
+    assert (doc["title"], doc["severity"]) == ("How a DNS TTL change broke checkout at Larkspur for 47 minutes", "sev3")
+    # "impact ends" at 15:08 mitigates (the window 14:21-15:08 says so too); "close the incident" resolves.
+    assert times(doc) == ("2025-03-27T14:21:00+00:00", "2025-03-27T14:28:00+00:00", "2025-03-27T14:33:00+00:00",
+                          "2025-03-27T15:08:00+00:00", "2025-03-27T15:30:00+00:00")
+    assert len(doc["timeline"]) == 9 and doc["detection_method"] == "alarm"
+    assert [e["at"][11:16] for e in doc["timeline"]][4:6] == ["14:38", "14:42"]  # sorted into place
+    assert "timeline line 26: 2025-03-27 14:38 is written after 2025-03-27 14:42; sorted by time" in summary
+    assert doc["timeline"][6]["description"] == "We revert the DNS change in the pipeline."
+    assert [(a["title"], a["kind"], a["status"], a.get("completed_on")) for a in doc["action_items"]] == [
+        ("Reverted the DNS change", "repair", "done", "2025-03-27"),
+        ("Added an alert on the resolver error rate for payment hostnames", "detect", "done", "2025-03-28"),
+        ("Add a pipeline check that rejects DNS records pointing at a drained pool", "prevent", "in_progress", None),
+        ("Generate DNS records from the load balancer inventory instead of writing them by hand", "prevent", "open",
+         None)]
+    assert doc["lessons"] == {
+        "went_well": ["The error-rate alert fired within seven minutes of the first failures."],
+        "went_wrong": ["Support did not know where to send the first customer reports, so they reached us late."],
+        "got_lucky": []}
+    assert headings(doc) == ["Preamble", "What went wrong"]  # the byline and intro; the closing words
+    assert doc["extra_sections"][1]["text"].startswith("Thank you for bearing with us.")
+
+
+def test_monthly_availability_report_with_three_incidents_imports_the_first():
+    doc, summary = read_blind("md_monthly_availability_report.md")
+    assert doc["title"] == "Quillhub availability report: March 2025 — March 5 15:11 UTC (lasting 1 hour 12 minutes)"
+    # The first incident's times only: none of March 14's or March 27's.
+    assert times(doc) == ("2025-03-05T15:11:00+00:00", "2025-03-05T15:19:00+00:00", None,
+                          "2025-03-05T15:47:00+00:00", "2025-03-05T16:23:00+00:00")
+    assert [e["at"][11:16] for e in doc["timeline"]] == ["15:19", "15:47", "16:23"]
+    assert doc["detection_method"] == "alarm"
+    assert doc["summary"].startswith("On March 5, 2025, between 15:11 UTC and 16:23 UTC, Quillhub Pipelines")
+    assert headings(doc) == ["Preamble", "March 14 08:40 UTC (lasting 26 minutes)",
+                             "March 27 22:50 UTC (lasting 2 hours 5 minutes)"]
+    assert doc["extra_sections"][2]["text"].endswith("check out the Quillhub engineering blog.")
+    assert any("3 incidents" in line for line in summary)
+    assert [(a["title"][:40], a["kind"], a["status"]) for a in doc["action_items"]] == [
+        ("Adding a check to our schema tooling tha", "prevent", "open")]
+
+
 def read_text(tmp_path: Path, text: str):
     """Import one Markdown text without a database: the record and the mapping summary."""
     from coe import importers
@@ -551,6 +652,118 @@ def test_future_work_in_a_remediation_section_becomes_open_action_items(tmp_path
         ("Add disk-usage alerting at 80%", "detect", "open", None),
         ("Investigate why log rotation stopped", "investigate", "open", None),
         ("Re-enable log rotation", "prevent", "done", "2026-01-03")]  # Jan 3 after a Dec 30 incident: next year
+
+
+def test_without_a_timeline_the_times_told_in_any_narrative_section_are_events(tmp_path):
+    doc, _ = read_text(tmp_path, "# Queue errors\n\n## Summary\n\nOn 2025-03-11 from 09:12 to 11:25 UTC publishes "
+                                 "failed.\n\n## Resolution\n\nThe on-call engineer was paged at 09:19 UTC. At 10:48 UTC "
+                                 "we rolled back the change.\n")
+    assert [e["at"][11:16] for e in doc["timeline"]] == ["09:19", "10:48"]
+    assert times(doc) == ("2025-03-11T09:12:00+00:00", "2025-03-11T09:19:00+00:00", None,
+                          "2025-03-11T10:48:00+00:00", "2025-03-11T11:25:00+00:00")
+
+
+def test_prose_times_that_go_back_past_midnight_are_the_next_day(tmp_path):
+    doc, _ = read_text(tmp_path, "# Disk latency\n\nOn 2025-02-28 at 11:40 PM UTC latency rose. At 12:25 AM UTC we "
+                                 "stopped the job. By 2:10 AM UTC all volumes had recovered.\n")
+    assert [e["at"] for e in doc["timeline"]] == [
+        "2025-02-28T23:40:00+00:00", "2025-03-01T00:25:00+00:00", "2025-03-01T02:10:00+00:00"]
+    assert (doc["started_at"], doc["resolved_at"]) == ("2025-02-28T23:40:00+00:00", "2025-03-01T02:10:00+00:00")
+
+
+def test_the_change_that_set_it_off_is_not_the_start_of_the_impact(tmp_path):
+    doc, _ = read_text(tmp_path, "# Disk latency\n\nOn 2025-02-28 at 21:37 UTC an operator started a balancer run. "
+                                 "At 21:44 UTC volumes began to see high latency. At 23:10 UTC all volumes recovered.\n")
+    assert doc["started_at"] == "2025-02-28T21:44:00+00:00"
+    assert doc["timeline"][0]["phase"] == "trigger"
+
+
+def test_headings_that_name_the_impact_or_the_remediation_by_a_word_in_them(tmp_path):
+    doc, summary = read_text(tmp_path, "# Outage\n\nDate: 2025-03-11\n\n## DETAILED DESCRIPTION OF IMPACT\n\n"
+                                       "Publishes failed.\n\n## REMEDIATION AND PREVENTION\n\nWe rolled back.\n")
+    assert (doc["customer_impact"], doc["resolution"]) == ("Publishes failed.", "We rolled back.")
+    assert "## DETAILED DESCRIPTION OF IMPACT → customer_impact" in summary
+
+
+def test_work_under_way_in_a_remediation_is_planned_and_promises_become_tasks(tmp_path):
+    doc, _ = read_text(tmp_path, "# Outage\n\nDate: 2025-03-11\n\n## Remediation\n\nWe rolled back the change.\n\n"
+                                 "We are taking the following steps:\n\nWe are also adding a check to the config\n"
+                                 "pipeline.\n\n## Action items\n\n- We will add an alert on pool exhaustion\n")
+    assert doc["resolution"] == "We rolled back the change.\n\nWe are taking the following steps:"
+    assert [(a["title"], a["kind"]) for a in doc["action_items"]] == [
+        ("Adding a check to the config pipeline.", "prevent"), ("Add an alert on pool exhaustion", "detect")]
+
+
+def test_a_letter_s_apology_and_sign_off_are_kept_as_its_closing(tmp_path):
+    doc, _ = read_text(tmp_path, "# Outage\n\nDate: 2025-03-11\n\n## Root cause\n\nA bad config.\n\n"
+                                 "We apologize for the impact.\n\nSincerely,\n\nThe Cloud Team\n")
+    assert doc["root_cause"] == "A bad config."
+    assert doc["extra_sections"] == [{"heading": "Closing", "text": "We apologize for the impact.\n\nSincerely,\n\n"
+                                      "The Cloud Team"}]
+
+
+def test_an_rca_prefix_is_no_part_of_the_title(tmp_path):
+    doc, _ = read_text(tmp_path, "# RCA - Sign-in failures in West Europe\n\nDate: 2025-02-04\n")
+    assert doc["title"] == "Sign-in failures in West Europe"
+
+
+def test_a_byline_before_the_first_heading_is_no_summary(tmp_path):
+    doc, _ = read_text(tmp_path, "# Outage\n\n*Last updated 11 Feb 2025*\n\nSign-ins failed on 4 Feb 2025.\n\n"
+                                 "## Root cause\n\nA key rotation.\n")
+    assert doc["summary"] == "Sign-ins failed on 4 Feb 2025."
+    assert doc["extra_sections"] == [{"heading": "Preamble", "text": "*Last updated 11 Feb 2025*"}]
+
+
+def test_a_run_in_label_after_labelled_paragraphs_is_a_paragraph_of_its_own(tmp_path):
+    doc, _ = read_text(tmp_path, "# Outage\n\n**Root Cause:** A key rotation on 2025-02-04.\n\n"
+                                 "**Provide feedback:** Take our survey.\n")
+    assert doc["root_cause"] == "A key rotation on 2025-02-04."
+    assert doc["extra_sections"] == [{"heading": "Provide feedback", "text": "Take our survey."}]
+
+
+def test_a_paragraph_after_a_list_of_lessons_is_no_lesson(tmp_path):
+    doc, _ = read_text(tmp_path, "# Outage\n\nDate: 2025-03-27\n\n## What went wrong\n\n- Reports reached us late."
+                                 "\n\nThank you for bearing with us. If you were charged,\nplease contact support.\n")
+    assert doc["lessons"]["went_wrong"] == ["Reports reached us late."]
+    assert doc["extra_sections"] == [{"heading": "What went wrong", "text": "Thank you for bearing with us. "
+                                      "If you were charged,\nplease contact support."}]
+
+
+@pytest.mark.parametrize(("said", "phase"), [
+    ("Error rate returns to baseline; impact ends", "mitigation"), ("We close the incident", "resolution"),
+    ("The service was operating normally", "resolution"), ("The storage team was engaged", "escalation"),
+    ("We restored the index and failed over to it", "mitigation")])
+def test_the_words_of_an_event_name_its_phase(said, phase):
+    from coe.importers import timeline as tl
+
+    assert tl.phase_of(said) == phase
+
+
+def test_engineers_who_were_alerted_were_told_by_an_alarm(tmp_path):
+    doc, _ = read_text(tmp_path, "# Outage\n\nDate: 2025-03-11\n\n## Timeline\n\n- 09:10 errors begin\n"
+                                 "- 09:19 Our engineers were automatically alerted to the error rate\n- 10:00 resolved\n")
+    assert doc["detection_method"] == "alarm"
+
+
+def test_a_report_of_several_incidents_imports_the_first_and_keeps_the_others(tmp_path):
+    doc, summary = read_text(tmp_path, "# May report\n\n### May 5 10:00 UTC\n\nOn May 5, 2025, between 10:00 UTC and "
+                                       "10:30 UTC, builds failed.\n\n#### Root cause\n\nA bad image.\n\n"
+                                       "### May 9 08:00 UTC\n\nOn May 9, 2025, between 08:00 UTC and 09:00 UTC, "
+                                       "sign-ins failed.\n\n#### Root cause\n\nAn expired certificate.\n")
+    assert doc["title"] == "May report — May 5 10:00 UTC" and doc["root_cause"] == "A bad image."
+    assert (doc["started_at"], doc["resolved_at"]) == ("2025-05-05T10:00:00+00:00", "2025-05-05T10:30:00+00:00")
+    assert doc["extra_sections"] == [{"heading": "May 9 08:00 UTC", "text": "On May 9, 2025, between 08:00 UTC and "
+                                      "09:00 UTC, sign-ins failed.\n\n#### Root cause\n\nAn expired certificate."}]
+    assert any(line.startswith("the document tells 2 incidents") for line in summary)
+
+
+def test_prose_that_says_what_is_done_so_it_does_not_happen_again_gives_action_items(tmp_path):
+    doc, _ = read_text(tmp_path, "# Disk latency\n\nOn 2025-02-28 at 21:44 UTC volumes slowed; by 23:10 UTC they "
+                                 "recovered.\n\nWe have taken several actions to prevent this from happening again. "
+                                 "We have disabled the new batch size. Finally, we will add an alarm on replica moves.\n")
+    assert [(a["title"], a["kind"], a["status"], a.get("completed_on")) for a in doc["action_items"]] == [
+        ("Disabled the new batch size.", "prevent", "done", "2025-02-28"),
+        ("Add an alarm on replica moves.", "detect", "open", None)]
 
 
 def times(doc: dict) -> tuple:

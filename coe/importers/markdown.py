@@ -6,6 +6,7 @@ from datetime import date
 
 import yaml
 
+from coe.importers import timeline as tl
 from coe.importers.sections import field_for
 
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -81,8 +82,9 @@ def _meta_text(value) -> str:
 
 
 # An H1 that only says what kind of document this is, not which incident.
-WRAPPER_RE = re.compile(r"(an?\s+|the\s+)?(example|sample)?\s*(incident\s+)?(post[\s-]?mortem|incident\s+report|retrospective|"
-                        r"coe|correction\s+of\s+errors?)s?(\s+template)?", re.IGNORECASE)
+WRAPPER_RE = re.compile(r"(an?\s+|the\s+)?(example|sample)?\s*(incident\s+)?(post[\s-]?mortem|incident\s+report|"
+                        r"retrospective|coe|correction\s+of\s+errors?|rca|root\s+cause\s+analysis)s?(\s+template)?",
+                        re.IGNORECASE)
 # "Postmortem: Search indexing stalled", "Incident Report - Billing export": the kind of document, then its title.
 TITLE_PREFIX_RE = re.compile(rf"^(?:{WRAPPER_RE.pattern})\s*(?:[:|]|\s[-–—])\s*(?=\S)", re.IGNORECASE)
 
@@ -138,6 +140,14 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
                 mapped = None  # "- **Detection delay**: …" in a list is an item of that list, not a section
             if mapped in MOMENT_FIELDS and receiving.field == "timeline":
                 mapped = None  # "Resolved: 10:05 …" in a timeline is one of its events
+            if (label and rest and not mapped and receiving.level >= 7 and not BULLET_RE.match(line)
+                    and receiving.field in (*TEXT_FIELDS, "action_items") and re.search(r"[A-Za-z]{3}", name)
+                    and (index == 0 or not lines[index - 1].strip())):
+                # "**Provide feedback:** Please …" after "**Next Steps:** We …": a run-in label like theirs starts
+                # a paragraph of its own; a "**Notes:**" line over its text stays a part of the section it is in
+                sections.append(Section(name, receiving.level, number, None, [rest]))
+                receiving = sections[-1]
+                continue
             if mapped and (mapped != receiving.field or mapped == "action_items"):
                 parent = receiving
                 sections.append(Section(name, max(parent.level, 0) + 7, number, mapped, [rest] if rest else []))
@@ -149,7 +159,31 @@ def split_sections(body: str, first_line: int) -> tuple[str | None, list[Section
                 receiving = sections[-1]
                 continue
         receiving.lines.append(line)
-    return title, sections
+    return title, [part for section in sections for part in closing(section)]
+
+
+SIGN_OFF_RE = re.compile(r"^\s*(?:sincerely|(?:best|kind|warm)?\s*regards|respectfully|cheers|thanks|thank you),?\s*$",
+                         re.IGNORECASE)
+APOLOGY_RE = re.compile(r"\b(?:apologi[sz]e|sorry|thank|appreciate)", re.IGNORECASE)
+
+
+def closing(section: Section) -> list[Section]:
+    """A section whose letter ends with a sign-off ('Sincerely,'), and the closing words from the apology
+    just before the sign-off to the end as a section of their own."""
+    signed = next((i for i, line in enumerate(section.lines) if SIGN_OFF_RE.match(line)), None)
+    if signed is None or not any(line.strip() for line in section.lines[signed + 1:]):
+        return [section]
+    start = signed
+    while start > 0 and not section.lines[start - 1].strip():
+        start -= 1
+    above = start
+    while above > 0 and section.lines[above - 1].strip():
+        above -= 1
+    if APOLOGY_RE.search(" ".join(section.lines[above:start])):
+        start = above
+    words = Section("Closing", max(section.level, 1), section.line + start, None, section.lines[start:])
+    section.lines = section.lines[:start]
+    return [section, words]
 
 
 def label_pieces(line: str) -> list[str]:
@@ -211,3 +245,41 @@ def numbered_rows(lines: list[str]) -> list[tuple[list[str], list[str], int]]:
 def clean(text: str) -> str:
     """Cell or bullet text without emphasis markup."""
     return re.sub(r"\*\*|__|`", "", text).strip()
+
+
+def incidents_told(sections: list[Section]) -> list[int]:
+    """Where each incident of a report that tells several starts: sibling headings that name no field and open
+    with a date ('### March 5 15:11 UTC (lasting 1 hour 12 minutes)'), outside any timeline; else nothing."""
+    starts, above, undated = [], [], None
+    for index, section in enumerate(sections):
+        if section.level >= 7:
+            continue
+        while above and above[-1].level >= section.level:
+            above.pop()
+        dated = tl.MONTH_DATE_RE.match(clean(section.heading)) or tl.ISO_DATE_RE.match(clean(section.heading))
+        # "## Timeline" then "## May 12", "## 13 May": the days of the timeline, not incidents
+        in_timeline = any(s.field == "timeline" for s in above) or (
+            undated is not None and undated.field == "timeline" and undated.level <= section.level)
+        if dated and section.field is None and not in_timeline and section.text():
+            starts.append(index)
+        above.append(section)
+        undated = undated if dated else section
+    levels = {sections[i].level for i in starts}
+    return starts if len(starts) >= 2 and len(levels) == 1 else []
+
+
+def first_incident(title: str | None, sections: list[Section], starts: list[int]) -> tuple[str, list[Section]]:
+    """The first incident of several: its heading joins the title, its text is the summary, and each of
+    the others is kept whole, its sub-sections with it, as one section that maps to no field."""
+    first = sections[starts[0]]
+    first.field = "summary"
+    kept = sections[:starts[1]]
+    for start, end in zip(starts[1:], [*starts[2:], len(sections)], strict=True):
+        part = sections[start]
+        text = [part.text()] + [f"**{inner.heading}:** {inner.text()}" if inner.level >= 7
+                                else f"{'#' * inner.level} {inner.heading}\n\n{inner.text()}"
+                                for inner in sections[start + 1:end]]
+        part.lines = "\n\n".join(text).split("\n")
+        kept.append(part)
+    return f"{title} — {clean(first.heading)}" if title else clean(first.heading), kept
+

@@ -9,8 +9,6 @@ from coe.importers.markdown import BULLET_RE, Section, clean, numbered_rows
 
 IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 ACTOR_COLUMN_RE = re.compile(r"who|actor|by|owner|person|team", re.IGNORECASE)
-# A time written before the one above it by more than this is taken as the next day ("23:50", then "00:20").
-ROLLOVER = timedelta(hours=12)
 
 
 def plain(text: str) -> str:
@@ -152,7 +150,7 @@ class TimelineReader:
             self.remarks.append(f"timeline line {line}: no time of day; placed at {at:%Y-%m-%d %H:%M}")
         else:
             at = tl.event_at(day, clock, source, self.zone)
-        if clock and last and not stated and at < last - ROLLOVER:
+        if clock and not stated and tl.rolled_over(at, last):
             at += timedelta(days=1)
             self.day = day + timedelta(days=1)
             self.remarks.append(f"timeline line {line}: {clock:%H:%M} follows {last:%H:%M}, taken as the next day")

@@ -62,7 +62,7 @@ def items_of(lines: list[str]) -> tuple[list[Item], list[str]]:
         return [Item(p[0], p[1:]) for p in _paragraphs(lines)], []
     indent = min(len(ln) - len(ln.lstrip()) for ln in listed)
     numbered = bool(NUMBERED_RE.match(listed[0]))
-    items, prose, group, blank, in_code = [], [], "", True, False
+    items, prose, group, blank, in_code, prosing = [], [], "", True, False, False
     for line in lines:
         top = (BULLET_RE.match(line) and len(line) - len(line.lstrip()) == indent
                and bool(NUMBERED_RE.match(line)) == numbered and not in_code)
@@ -73,13 +73,18 @@ def items_of(lines: list[str]) -> tuple[list[Item], list[str]]:
             items.append(Item(line, group=group))
         elif label and not in_code:
             group = label[1]
-        elif line.strip() and items and (not blank or line[:1] in (" ", "\t") or BULLET_RE.match(line) or in_code):
+        elif line.strip() and items and (not blank or line[:1] in (" ", "\t") or BULLET_RE.match(line) or in_code) \
+                and not (prosing and not blank):  # the next line of a paragraph after the list is still that paragraph
             items[-1].rest.append(line)
         elif line.strip():
             if blank or not prose:
                 prose.append(line)
             else:
                 prose[-1] += "\n" + line
+            prosing = True
+            blank = False
+            continue
+        prosing = prosing and not top and not label
         blank = not line.strip()
     return items, [clean(p) for p in prose]
 
@@ -125,6 +130,7 @@ def actions(heading: str, lines: list[str]) -> tuple[list[dict], str]:
         if owner and "owner" not in entry:
             entry["owner"] = owner[1][:200]
         title = re.sub(r"\s*<https?://[^>]+>", "", title).strip() or title  # the link becomes ticket_url
+        title = as_task(title)
         entry["title"] = (title if title else text_of(item))[:500]
         entry["kind"] = _kind(title)
         entry["status"] = entry.get("status") or _status(item, heading)
@@ -169,16 +175,25 @@ def _marks(title: str) -> tuple[str, dict]:
 
 
 # Work still to do, as a remediation list writes it: "We will add …", "We're going to …", "Add alerting on …".
-FUTURE_RE = re.compile(r"^(?:we(?:'ll| will| are going to|'re going to| plan to| intend to| are planning to| need to|"
-                       r" should| must)|(?:this|that|it|the \w+) will|will|planned|todo|to do)\b", re.IGNORECASE)
-PROMISE_RE = re.compile(r"^(?:we(?:'ll| will| are going to|'re going to| plan to| intend to| are planning to)|will)\s+",
-                        re.IGNORECASE)
+# "We are adding …", "We're also improving …": work under way, promised as much as "we will".
+_UNDER_WAY = r"(?:'re| are) (?:also |now )?(?=\w+ing\b)"
+FUTURE_RE = re.compile(r"^(?:finally,? )?(?:we(?:'ll| will| are going to|'re going to| plan to| intend to|"
+                       r" are planning to| need to| should| must)|(?:this|that|it|the \w+) will|will|planned|todo|to do)\b|"
+                       rf"^(?:finally,? )?we{_UNDER_WAY}", re.IGNORECASE)
+PROMISE_RE = re.compile(r"^(?:finally,? )?(?:we(?:'ll| will| are going to|'re going to| plan to| intend to|"
+                        rf" are planning to)|will|we{_UNDER_WAY})\s*", re.IGNORECASE)
 IMPERATIVE = ("add", "implement", "introduce", "create", "build", "improve", "update", "automate", "migrate", "enable",
               "require", "document", "review", "audit", "investigate", "move", "remove", "increase", "reduce", "set up",
               "write", "ensure", "extend", "make", "monitor", "alert", "establish", "adopt", "limit", "cap", "split",
               "separate", "validate", "test", "schedule", "replace", "refactor", "upgrade", "change", "configure", "tune",
               "expand", "harden", "block", "prevent", "detect", "evaluate", "explore", "consider", "define", "publish",
               "train", "run", "rotate", "deprecate", "introduce", "lower", "raise", "tighten", "fix", "patch", "track")
+
+
+def as_task(text: str) -> str:
+    """A promise as the task it names: 'We will add alerting' → 'Add alerting'."""
+    task = PROMISE_RE.sub("", text.lstrip(), count=1)
+    return task[:1].upper() + task[1:] if task else text
 
 
 def planned(heading: str, lines: list[str]) -> tuple[list[dict], list[str]]:
@@ -192,16 +207,46 @@ def planned(heading: str, lines: list[str]) -> tuple[list[dict], list[str]]:
         text = re.sub(r"^(?:\[[ xX]\]\s*)?", "", clean(BULLET_RE.sub(r"\1", item.first)).lstrip())
         first = text.split(" ", 1)[0].lower().strip(",")  # "Update:" is a label, not a verb
         two = " ".join(text.lower().split()[:2])
-        if not (FUTURE_RE.match(text) or first in IMPERATIVE or two in IMPERATIVE):
-            continue
+        if not (FUTURE_RE.match(text) or first in IMPERATIVE or two in IMPERATIVE) or text.rstrip().endswith(":"):
+            continue  # "We are taking the following steps:" introduces the items
         for line in (item.first, *item.rest):
             kept.remove(line)
-        promised = PROMISE_RE.sub("", BULLET_RE.sub(r"\1", item.first), count=1)
-        future.extend([f"- {promised[:1].upper()}{promised[1:]}", *item.rest])
+        if BULLET_RE.match(item.first):
+            future.extend(["- " + as_task(BULLET_RE.sub(r"\1", item.first)), *item.rest])
+        else:  # a paragraph is one item, however it is wrapped
+            future.append("- " + as_task(" ".join(ln.strip() for ln in (item.first, *item.rest))))
     if not future:
         return [], lines
     found, _ = actions(heading, future)
     return found, kept
+
+
+# A paragraph of prose that says what is being done about it: "We have taken several actions to prevent …".
+PREVENTING_RE = re.compile(r"\b(?:prevent|recurrence|recur|avoid|happen(?:ing)? again)", re.IGNORECASE)
+ANNOUNCE_RE = re.compile(r"\b(?:several|following|some|these|a number of)\s+(?:actions|steps|measures|changes)\b",
+                         re.IGNORECASE)
+# "We have disabled …", "We've since added …": done already.
+DONE_PROSE_RE = re.compile(r"^we(?:'ve| have)(?: also| since| now| already)*\s+(?=\w+ed\b)", re.IGNORECASE)
+LEAD_CLAUSE_RE = re.compile(r"^(?:to [^,]{3,80},|in addition,|additionally,|finally,|also,)\s*", re.IGNORECASE)
+
+
+def promised(paragraphs: list[str]) -> list[dict]:
+    """Action items out of prose that says what is being done so it does not happen again: each sentence of
+    such a paragraph that promises work ('We will …', 'We are adding …') or tells it done ('We have disabled …')."""
+    found = []
+    for paragraph in paragraphs:
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(paragraph.split()))
+        if not PREVENTING_RE.search(sentences[0]):
+            continue
+        for sentence in sentences:
+            said = LEAD_CLAUSE_RE.sub("", sentence)
+            done = DONE_PROSE_RE.match(said)
+            if ANNOUNCE_RE.search(sentence) or not (done or FUTURE_RE.match(said)):
+                continue
+            title = said[done.end():] if done else as_task(said)
+            title = title[:1].upper() + title[1:]
+            found.append({"title": title[:500], "kind": _kind(title), "status": "done" if done else "open"})
+    return found
 
 
 def _completed(item: dict, said: str) -> None:
@@ -282,6 +327,14 @@ def lessons(lines: list[str]) -> list[str]:
     """List items, or paragraphs when the section is prose."""
     found, prose = items_of(lines)
     return [text for text in map(text_of, found) if text] + [p for p in prose if p]
+
+
+def listed_lessons(lines: list[str]) -> tuple[list[str], str]:
+    """A lessons section's list items, and the prose around a list ('Thank you for bearing with us'), which
+    is no lesson; a section without a list is its paragraphs."""
+    found, prose = items_of(lines)
+    listed = [text for text in map(text_of, found) if text]
+    return (listed, "\n\n".join(p for p in prose if p)) if listed else (lessons(lines), "")
 
 
 def factors(lines: list[str]) -> list[dict]:

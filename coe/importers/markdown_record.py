@@ -13,11 +13,21 @@ from coe.importers.markdown import (
     Section,
     clean,
     decode,
+    first_incident,
     front_matter,
+    incidents_told,
     split_sections,
 )
 from coe.importers.markdown_events import TimelineReader
-from coe.importers.markdown_times import add_told, assign_phases, completion_day, infer, told_events
+from coe.importers.markdown_times import (
+    add_told,
+    assign_phases,
+    completion_day,
+    impact_end,
+    infer,
+    stated_moments,
+    told_events,
+)
 from coe.importers.sections import field_for
 
 SEVERITY_RE = re.compile(r"\b(?:sev(?:erity)?[\s-]*|p)([1-5])\b", re.IGNORECASE)
@@ -40,6 +50,9 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     text = decode(raw)
     meta, body, skipped = front_matter(text)
     title, sections = split_sections(body, skipped + 1)
+    starts = incidents_told(sections)
+    if starts:
+        title, sections = first_incident(title, sections, starts)
     zone, zone_note = tl.zone_of(text, assume_tz)
     doc: dict = {"title": (meta.get("title") or title or _name_title(name))[:200]}
     day, guessed = _doc_date(meta, sections, doc["title"], name)
@@ -48,10 +61,11 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     for section in sections:
         state.take(section)
     summary, extra = state.summary, state.extra
-    if not doc.get("summary") and extra and extra[0]["heading"] == "Preamble":
-        # The opening paragraphs of a document without a Summary section are its summary.
-        doc["summary"] = extra.pop(0)["text"]
-        summary[summary.index("(text before the first heading) → extra_sections")] = "(text before the first heading) → summary"
+    if not doc.get("summary"):
+        _opening_summary(doc, extra, summary)
+    if starts:
+        summary.append(f"the document tells {len(starts)} incidents; the first is imported, the others are kept in"
+                       " extra_sections (split the file to import each)")
     if zone_note:
         summary.append(zone_note)
     if guessed:
@@ -59,7 +73,7 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     summary.extend(reader.remarks)
     extra.extend({"heading": heading[:200], "text": note} for heading, note in reader.notes)
     events = sorted(reader.events, key=lambda e: e["at"])
-    told = [] if events else told_events(state.prose, day, zone)
+    told = [] if events else told_events(state.told, day, zone)
     assign_phases(events or told)
     if told:
         summary.append(f"no timeline section: {len(told)} events from the times the text states")
@@ -79,14 +93,19 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     services = " ".join(state.stated.get("services", [])) or meta.get("services", "")
     if services:
         doc["services"] = [clean(n) for n in re.split(r",|;", services) if clean(n)][:20]
+    if not state.actions:
+        state.actions = items.promised([p for key in ("summary", "customer_impact")
+                                        for p in doc.get(key, "").split("\n\n")])
+        if state.actions:
+            summary.append(f"{len(state.actions)} action items from the sentences that say what is being done about it")
     _customers_affected(doc, summary)
     _detection_method(doc, " ".join(state.stated.get("detection", [])), events or told)
     if not infer(doc, events, day, state.stated, zone, state.prose, summary):
         return doc, summary, [(1, "started_at", _undated(text, doc["title"]))]
     if told:
         add_told(doc, told, summary)
-    _stated_moments(doc, state.stated, meta, day, zone, summary)
-    _impact_end(doc, events, summary)
+    stated_moments(doc, state.stated, meta, day, zone, summary)
+    impact_end(doc, events, summary)
     _completed_days(state.actions, datetime.fromisoformat(doc["started_at"]).date(), summary)
     done = [a for a in state.actions if a.get("status") == "done" and not a.get("completed_on")]
     for action in done:
@@ -95,6 +114,22 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
         summary.append(f"{len(done)} action items marked done; completed_on = the incident's last day (not stated)")
     doc["action_items"] = state.actions
     return doc, summary, []
+
+
+def _opening_summary(doc: dict, extra: list[dict], summary: list[str]) -> None:
+    """The opening paragraphs of a document without a Summary section are its summary; a byline among them
+    ('*Last updated 11 Feb 2025*') dates the write-up and stays in the Preamble."""
+    opening = extra[0]["text"].split("\n\n") if extra and extra[0]["heading"] == "Preamble" else []
+    said = [p for p in opening if not BYLINE_RE.search(p)]
+    if not said:
+        return
+    doc["summary"] = "\n\n".join(said).strip()
+    byline = "\n\n".join(p for p in opening if BYLINE_RE.search(p))
+    if byline:
+        extra[0]["text"] = byline
+    else:
+        extra.pop(0)
+    summary[summary.index("(text before the first heading) → extra_sections")] = "(text before the first heading) → summary"
 
 
 class _Sections:
@@ -108,6 +143,7 @@ class _Sections:
         self.actions: list[dict] = []
         self.stated: dict[str, list[str]] = {}
         self.prose: list[str] = []
+        self.told: list[str] = []  # every narrative text in order: without a timeline, the events are told there
         self.parent: tuple[str | None, int] = (None, 0)
         self.heading = ""
         self.in_part = False  # under a sub-heading of the timeline ("### October 21 - Redis overload")
@@ -123,6 +159,7 @@ class _Sections:
             if body:
                 self._keep("Preamble", body)
                 self.prose.append(body)
+                self.told.append(body)
                 self.summary.append("(text before the first heading) → extra_sections")
             return
         target, child = self._target(section)
@@ -137,10 +174,11 @@ class _Sections:
         elif target == "resolution" and (planned := items.planned(section.heading, section.lines))[0]:
             found, kept = planned
             self.actions.extend(found)
-            text = "\n".join(kept).strip()
+            text = re.sub(r"\n\s*\n(?:\s*\n)+", "\n\n", "\n".join(kept)).strip()
             text = f"{'#' * section.level} {section.heading}\n\n{text}" if child and text else text
             if text:
                 self.doc["resolution"] = (self.doc.get("resolution", "") + "\n\n" + text).strip()
+                self.told.append(text)
             target = f"resolution ({len(found)} planned items → action_items)"
         elif target in TEXT_FIELDS:
             if not body and not child:
@@ -149,8 +187,11 @@ class _Sections:
             self.doc[target] = (self.doc.get(target, "") + "\n\n" + text).strip()
             if target in ("summary", "customer_impact"):
                 self.prose.append(body)
+            self.told.append(body)
         elif target in LESSON_FIELDS:
-            self.lessons[target].extend(items.lessons(section.lines))
+            listed, prose = items.listed_lessons(section.lines)
+            self.lessons[target].extend(listed)
+            self._keep(section.heading, prose)
         elif target == "lessons":
             learned, prose = items.learned(section.lines)
             for kind, lesson in learned:
@@ -301,24 +342,6 @@ AFFECTED_RE = re.compile(r"(?<![\d.,%$€£])(\d{1,3}(?:,\d{3})+|\d+)[ \t]+(?:(?
                          r"complained|wrote|reached|called|emailed|raised))", re.IGNORECASE)
 
 
-IMPACT_FOR_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+|~\s*)?(\d+\s*(?:minutes?|mins?|hours?|h)\b"
-                           r"(?:\s+(?:and\s+)?\d+\s*(?:minutes?|mins?)\b)?)", re.IGNORECASE)
-
-
-def _impact_end(doc: dict, events: list[dict], summary: list[str]) -> None:
-    """'could not sign in for 38 minutes': when the impact's stated length ends on a mitigating event of the
-    timeline, that event is the mitigation, not an earlier step the timeline's words also call a fix."""
-    said = IMPACT_FOR_RE.search(doc.get("customer_impact", ""))
-    length = tl.parse_duration(said[1]) if said else None
-    if not length or "mitigated_at" not in doc:
-        return
-    end = datetime.fromisoformat(doc["started_at"]) + length
-    resolved = datetime.fromisoformat(doc.get("resolved_at", end.isoformat()))
-    if any(e["at"] == end and e["phase"] == "mitigation" for e in events) and end <= resolved:
-        if doc["mitigated_at"] != end.isoformat():
-            doc["mitigated_at"] = end.isoformat()
-            summary.append(f"mitigated_at = started_at + the impact's stated {length}: {doc['mitigated_at']}")
-
 
 def _customers_affected(doc: dict, summary: list[str]) -> None:
     """customers_affected from the first count of customers the impact states, if it states one."""
@@ -328,51 +351,16 @@ def _customers_affected(doc: dict, summary: list[str]) -> None:
         summary.append(f"customers_affected {doc['customers_affected']} from the impact: '{found.group(0)}'")
 
 
+# "Engineers were automatically alerted": those who were told, not who found it; the alert found it.
+PASSIVE_RE = re.compile(r"\b[\w-]+\s+(?:were|was)\s+(?:automatically\s+)?(?=alerted|paged|notified)")
+
+
 def _detection_method(doc: dict, text: str, events: list[dict]) -> None:
     """How the incident was found: the Detection section's words, else the first detection event's;
     of several, the one written first ('a customer ticket … the queue had no alarm')."""
     first = next((e["description"] for e in events if e["phase"] == "detection"), "") if events else ""
-    for said in (text.lower(), first.lower()):
+    for said in (PASSIVE_RE.sub("", text.lower()), PASSIVE_RE.sub("", first.lower())):
         found = [(said.find(w), method) for method, words in DETECTION_WORDS for w in words if w in said]
         if found:
             doc["detection_method"] = min(found)[1]
             return
-
-
-def _stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, summary: list[str]) -> None:
-    """Times stated outright ('Start time: 2025-06-10 08:15 UTC', front matter's `end_time:`) win over inferred
-    ones; an inferred time they put out of order is dropped."""
-    said, written = {}, {name: list(stated.get(name, [])) for name in MOMENT_FIELDS}
-    for key, value in meta.items():
-        if field_for(key, keywords=False) in MOMENT_FIELDS:
-            written[field_for(key, keywords=False)].append(value)
-    for name in MOMENT_FIELDS:
-        moment = _moment(clean(" ".join(written[name])), day, zone)
-        if moment:
-            said[name] = doc[name] = moment.isoformat()
-            summary.append(f"{name} as stated: {doc[name]}")
-    at = {k: datetime.fromisoformat(doc[k]) for k in MOMENT_FIELDS if k in doc}
-    for name in set(at) - set(said) - {"started_at"}:
-        if _out_of_order(name, at[name], {k: at[k] for k in said}):
-            del doc[name]
-            summary.append(f"{name} inferred as {at[name].isoformat()} dropped: it contradicts the stated times")
-
-
-def _moment(text: str, day: date | None, zone) -> datetime | None:
-    """A stated moment: an ISO timestamp with its offset, else a date (or the incident's day) and a clock time."""
-    try:
-        written = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        written = None
-    if written and written.tzinfo:
-        return written
-    clock, when = tl.find_time(text), tl.find_date(text, day.year if day else None) or day
-    return tl.event_at(when, clock[0], text, zone) if clock and when else None
-
-
-def _out_of_order(name: str, at: datetime, said: dict[str, datetime]) -> bool:
-    """Whether an inferred time breaks DOMAIN.md's order against the stated ones."""
-    return ((name != "resolved_at" and at > said.get("resolved_at", at)) or at < said.get("started_at", at)
-            or (name == "resolved_at" and any(at < v for v in said.values()))
-            or (name == "detected_at" and at > said.get("acknowledged_at", at))
-            or (name == "acknowledged_at" and at < said.get("detected_at", at)))

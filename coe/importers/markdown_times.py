@@ -2,10 +2,12 @@
 durations and, when it has no timeline, the times its summary states ("from 15:30 to 18:10 UTC")."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 from coe.importers import timeline as tl
+from coe.importers.markdown import MOMENT_FIELDS, clean
+from coe.importers.sections import field_for
 
 MITIGATED_RE = re.compile(r"mitigat|rolled back|reverted|revoked|contained|restored|healthy again|deleted them",
                           re.IGNORECASE)
@@ -52,9 +54,11 @@ def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[dateti
                 if day is None:
                     continue
                 written = tl.ZONE_RE.search(clean, clock.end())
-                at_zone = tl.zone_named(written) if written else (zone or UTC)
+                at = datetime.combine(day, moment[0], tzinfo=tl.zone_named(written) if written else (zone or UTC))
+                if not stated and found and tl.rolled_over(at, found[-1][0]):
+                    at, day = at + timedelta(days=1), day + timedelta(days=1)  # "at 11:40 PM …, at 12:25 AM"
                 opens = index == 0 and WINDOW_RE.search(before) is not None
-                found.append((datetime.combine(day, moment[0], tzinfo=at_zone), clean, opens, pieces[index]))
+                found.append((at, clean, opens, pieces[index]))
     return found
 
 
@@ -94,8 +98,10 @@ def told_events(texts: list[str], day: date | None, zone) -> list[dict]:
                 day = moment[0] or day
                 said = moment[2].strip(" ,;*_") or clause.strip(" ,;*_")
                 description = said[:1].upper() + said[1:]  # "At 06:24 our probes alerted" → "Our probes alerted"
-                events.append({"at": tl.event_at(day, moment[1], clause, zone), "description": description[:4000],
-                               "timed": True})
+                at = tl.event_at(day, moment[1], clause, zone)
+                if moment[0] is None and events and tl.rolled_over(at, events[-1]["at"]):
+                    at, day = at + timedelta(days=1), day + timedelta(days=1)
+                events.append({"at": at, "description": description[:4000], "timed": True})
     return sorted(events, key=lambda e: e["at"])
 
 
@@ -139,7 +145,9 @@ def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, p
         timed = next((e["at"] for e in events if e.get("timed") and e["at"].date() == first.date()), first)
         started = begins or (first if events[0].get("timed", True) else timed)
     elif moments:
-        started = moments[window][0] if window is not None else min(m[0] for m in moments)
+        # The change that set it off ("an operator started a run …") comes before the impact it caused.
+        impact = [m[0] for m in moments if tl.phase_of(m[3], detected=False) != "trigger"] or [m[0] for m in moments]
+        started = moments[window][0] if window is not None else min(impact)
         summary.append(f"started_at from the text: {started.isoformat()}")
     else:
         started = datetime.combine(day, datetime.min.time(), tzinfo=zone or UTC)
@@ -263,3 +271,61 @@ def completion_day(doc: dict) -> date:
     """The day a 'completed' action item was done by, when the document gives none: the incident's last day."""
     last = doc.get("resolved_at") or doc.get("mitigated_at") or doc["started_at"]
     return datetime.fromisoformat(last).astimezone(UTC).date()
+
+
+IMPACT_FOR_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+|~\s*)?(\d+\s*(?:minutes?|mins?|hours?|h)\b"
+                           r"(?:\s+(?:and\s+)?\d+\s*(?:minutes?|mins?)\b)?)", re.IGNORECASE)
+
+
+def impact_end(doc: dict, events: list[dict], summary: list[str]) -> None:
+    """'could not sign in for 38 minutes': when the impact's stated length ends on a mitigating event of the
+    timeline, that event is the mitigation, not an earlier step the timeline's words also call a fix."""
+    said = IMPACT_FOR_RE.search(doc.get("customer_impact", ""))
+    length = tl.parse_duration(said[1]) if said else None
+    if not length or "mitigated_at" not in doc:
+        return
+    end = datetime.fromisoformat(doc["started_at"]) + length
+    resolved = datetime.fromisoformat(doc.get("resolved_at", end.isoformat()))
+    if any(e["at"] == end and e["phase"] == "mitigation" for e in events) and end <= resolved:
+        if doc["mitigated_at"] != end.isoformat():
+            doc["mitigated_at"] = end.isoformat()
+            summary.append(f"mitigated_at = started_at + the impact's stated {length}: {doc['mitigated_at']}")
+
+
+def stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, summary: list[str]) -> None:
+    """Times stated outright ('Start time: 2025-06-10 08:15 UTC', front matter's `end_time:`) win over inferred
+    ones; an inferred time they put out of order is dropped."""
+    said, written = {}, {name: list(stated.get(name, [])) for name in MOMENT_FIELDS}
+    for key, value in meta.items():
+        if field_for(key, keywords=False) in MOMENT_FIELDS:
+            written[field_for(key, keywords=False)].append(value)
+    for name in MOMENT_FIELDS:
+        moment = _moment(clean(" ".join(written[name])), day, zone)
+        if moment:
+            said[name] = doc[name] = moment.isoformat()
+            summary.append(f"{name} as stated: {doc[name]}")
+    at = {k: datetime.fromisoformat(doc[k]) for k in MOMENT_FIELDS if k in doc}
+    for name in set(at) - set(said) - {"started_at"}:
+        if _out_of_order(name, at[name], {k: at[k] for k in said}):
+            del doc[name]
+            summary.append(f"{name} inferred as {at[name].isoformat()} dropped: it contradicts the stated times")
+
+
+def _moment(text: str, day: date | None, zone) -> datetime | None:
+    """A stated moment: an ISO timestamp with its offset, else a date (or the incident's day) and a clock time."""
+    try:
+        written = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        written = None
+    if written and written.tzinfo:
+        return written
+    clock, when = tl.find_time(text), tl.find_date(text, day.year if day else None) or day
+    return tl.event_at(when, clock[0], text, zone) if clock and when else None
+
+
+def _out_of_order(name: str, at: datetime, said: dict[str, datetime]) -> bool:
+    """Whether an inferred time breaks DOMAIN.md's order against the stated ones."""
+    return ((name != "resolved_at" and at > said.get("resolved_at", at)) or at < said.get("started_at", at)
+            or (name == "resolved_at" and any(at < v for v in said.values()))
+            or (name == "detected_at" and at > said.get("acknowledged_at", at))
+            or (name == "acknowledged_at" and at < said.get("detected_at", at)))

@@ -23,7 +23,7 @@ ALIASES = {
     "trigger": "trigger", "triggers": "trigger", "how did it happen": "trigger",
     "resolution": "resolution", "fix": "resolution", "remediation": "resolution",
     "mitigation": "resolution", "recovery": "resolution", "resolution and recovery": "resolution",
-    "how was it fixed": "resolution", "mitigation resolution": "resolution",
+    "how was it fixed": "resolution", "mitigation resolution": "resolution", "remediation and prevention": "resolution",
     "timeline": "timeline", "incident timeline": "timeline", "timeline of events": "timeline",
     "detailed timeline": "timeline", "chronology": "timeline", "sequence of events": "timeline",
     "chain of events": "timeline", "timeline summary": "timeline",
@@ -71,7 +71,8 @@ ALIASES = {
 }
 # A heading no alias names, by the words in it ("Short-term Improvements", "Follow-up timeline").
 KEYWORDS = (("timeline", "timeline"), ("action item", "action_items"), ("improvement", "action_items"),
-            ("follow up", "action_items"), ("lessons", "lessons"), ("root cause", "root_cause"))
+            ("follow up", "action_items"), ("lessons", "lessons"), ("root cause", "root_cause"),
+            ("impact", "customer_impact"), ("remediation", "resolution"))
 
 
 def normalise(heading: str) -> str:

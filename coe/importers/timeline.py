@@ -160,7 +160,8 @@ def event_at(day: date, clock: time, line: str, zone) -> datetime:
 MARKERS = (("resolution", ("outage ends", "incident ends", "incident resolved", "outage resolved", "incident closed",
                            "declared resolved", "marked resolved", "marked as resolved",
                            "incident officially resolved", "incident is resolved")),
-           ("mitigation", ("outage mitigated", "incident mitigated", "issue mitigated", "impact mitigated")),
+           ("mitigation", ("outage mitigated", "incident mitigated", "issue mitigated", "impact mitigated",
+                           "impact ends", "impact ended")),
            ("escalation", ("incident begins", "incident declared", "declares incident", "declares an incident",
                            "declared an incident", "initiates incident", "incident was declared", "acknowledg")),
            ("trigger", ("outage begins", "impact begins", "impact started", "problem started", "issue started")))
@@ -170,7 +171,8 @@ PHASE_WORDS = (
     ("resolution", ("resolved", "fully recovered", "fully restored", "full service restored", "back to normal",
                     "all clear", "closed the incident", "service operational", "fully operational", "issue is closed",
                     "permanently fixed", "returned to normal", "service restored", "everything seems fine",
-                    "verified operational", "all systems operational", "operational again", "back online", "solved")),
+                    "verified operational", "all systems operational", "operational again", "back online", "solved",
+                    "operating normally", "full recovery", "close the incident", "closes the incident")),
     ("mitigation", ("mitigat", "rolled back", "rollback", "roll back", "reverted", "revert", "workaround", "restored",
                     "recovered", "recovery", "downgraded", "scaled", "disabled", "fix applied", "fix deployed",
                     "re-deploy", "redeploy", "failover", "failed over", "stabilis", "stabiliz", "capped", "draining",
@@ -182,15 +184,15 @@ PHASE_WORDS = (
                    "became aware", "warning", "witnessed", "observed", "spotted", "incoming report",
                    "report that", "report of", " report ")),
     ("escalation", ("declare", "escalat", "acknowledg", "incident channel", "war room", "joins", "enters the chat",
-                    "pulled in", "hands off", "status-page")),
+                    "pulled in", "hands off", "status-page", "engaged")),
     ("diagnosis", ("investigat", "identified", "identify", "correlat", "root cause", "diagnos", "discover", "confirms", "confirmed",
                    "hypothesis", "suspect", "looking into", "troubleshoot", "found")),
     ("trigger", ("deployed", "deploy ", "deploys", "pushed", "rolled out", "rollout", "rolling out",
                  "merged", "released", "upgraded", "upgrade", "applied", "published", "expire", "executed",
-                 "committed")),
+                 "committed", "started a ", "kicked off", "initiated")),
 )
 # An attempt that did not work, or one only decided on, is not a mitigation.
-FAILED_RE = re.compile(r"\b(fail(s|ed)?\b|did not|didn't|not effective|attempt(ed|s)?\b|unsuccessful|still|persists?|"
+FAILED_RE = re.compile(r"\b(fail(s|ed)?\b(?! over)|did not|didn't|not effective|attempt(ed|s)?\b|unsuccessful|still|persists?|"
                        r"would like to|decision to|decides? to|decided to|approach is to|plans? to|agree|no difference|"
                        r"no effect|did not help|didn't help)",
                        re.IGNORECASE)
@@ -220,6 +222,15 @@ def phase_of(description: str, detected: bool = True) -> str:
             return "other" if failed else "mitigation"
         return phase
     return "other"
+
+
+# A time written before the one above it by more than this is taken as the next day ("23:50", then "00:20").
+ROLLOVER = timedelta(hours=12)
+
+
+def rolled_over(at: datetime, last: datetime | None) -> bool:
+    """Whether a time written without a date, after `last`, belongs to the next day."""
+    return last is not None and at < last - ROLLOVER
 
 
 def parse_duration(text: str) -> timedelta | None:
