@@ -95,6 +95,21 @@ def test_reimport_of_the_same_file_is_skipped(database_url):
     assert len(json.loads(coe(database_url, "list", "--json").stdout)) == 1
 
 
+def test_a_report_of_three_incidents_is_three_drafts_and_a_reimport_skips_them_all(database_url):
+    path = str(Path(__file__).parent / "fixtures" / "markdown_blind" / "md_monthly_availability_report.md")
+    dry = coe(database_url, "import", "--dry-run", path)
+    assert dry.exit_code == 0 and "  the document tells 3 incidents: each is its own record" in dry.stdout
+    assert dry.stdout.count("\n  incident: Quillhub availability report: March 2025 — March") == 3
+    result = coe(database_url, "import", path)
+    assert result.exit_code == 0 and "imported 3 incidents" in result.stdout, result.output
+    listed = json.loads(coe(database_url, "list", "--json").stdout)
+    assert sorted((r["key"], r["status"]) for r in listed) == [
+        ("COE-2025-0001", "draft"), ("COE-2025-0002", "draft"), ("COE-2025-0003", "draft")]
+    again = coe(database_url, "import", path)
+    assert "already imported as COE-2025-0001, COE-2025-0002, COE-2025-0003; skipped" in again.stderr
+    assert len(json.loads(coe(database_url, "list", "--json").stdout)) == 3
+
+
 DATASETS = os.environ.get("COE_DATASETS")
 
 
@@ -597,21 +612,34 @@ def test_blog_post_with_an_out_of_order_table_and_bold_times():
     assert doc["extra_sections"][1]["text"].startswith("Thank you for bearing with us.")
 
 
-def test_monthly_availability_report_with_three_incidents_imports_the_first():
-    doc, summary = read_blind("md_monthly_availability_report.md")
-    assert doc["title"] == "Quillhub availability report: March 2025 — March 5 15:11 UTC (lasting 1 hour 12 minutes)"
-    # The first incident's times only: none of March 14's or March 27's.
-    assert times(doc) == ("2025-03-05T15:11:00+00:00", "2025-03-05T15:19:00+00:00", None,
-                          "2025-03-05T15:47:00+00:00", "2025-03-05T16:23:00+00:00")
-    assert [e["at"][11:16] for e in doc["timeline"]] == ["15:19", "15:47", "16:23"]
-    assert doc["detection_method"] == "alarm"
-    assert doc["summary"].startswith("On March 5, 2025, between 15:11 UTC and 16:23 UTC, Quillhub Pipelines")
-    assert headings(doc) == ["Preamble", "March 14 08:40 UTC (lasting 26 minutes)",
-                             "March 27 22:50 UTC (lasting 2 hours 5 minutes)"]
-    assert doc["extra_sections"][2]["text"].endswith("check out the Quillhub engineering blog.")
-    assert any("3 incidents" in line for line in summary)
-    assert [(a["title"][:40], a["kind"], a["status"]) for a in doc["action_items"]] == [
-        ("Adding a check to our schema tooling tha", "prevent", "open")]
+def test_monthly_availability_report_gives_one_record_per_incident():
+    from coe import importers
+
+    found = importers.read(BLIND / "md_monthly_availability_report.md", "markdown")
+    assert not found.problems, found.problems
+    docs = [json.loads(d.model_dump_json()) for d in found.incidents]
+    report = "Quillhub availability report: March 2025 — "
+    assert [d["title"] for d in docs] == [report + "March 5 15:11 UTC (lasting 1 hour 12 minutes)",
+                                         report + "March 14 08:40 UTC (lasting 26 minutes)",
+                                         report + "March 27 22:50 UTC (lasting 2 hours 5 minutes)"]
+    # Each incident's own times, none of the others': the third ends after midnight.
+    assert [times(d) for d in docs] == [
+        ("2025-03-05T15:11:00+00:00", "2025-03-05T15:19:00+00:00", None, "2025-03-05T15:47:00+00:00",
+         "2025-03-05T16:23:00+00:00"),
+        ("2025-03-14T08:40:00+00:00", "2025-03-14T08:49:00+00:00", None, "2025-03-14T09:01:00+00:00",
+         "2025-03-14T09:06:00+00:00"),
+        ("2025-03-27T22:50:00+00:00", "2025-03-27T23:02:00+00:00", None, "2025-03-28T00:31:00+00:00",
+         "2025-03-28T00:55:00+00:00")]
+    assert [d["detection_method"] for d in docs] == ["alarm", "customer_report", "alarm"]
+    assert docs[0]["summary"].startswith("On March 5, 2025, between 15:11 UTC and 16:23 UTC, Quillhub Pipelines")
+    assert headings(docs[0]) == ["Preamble"] and [headings(d) for d in docs[1:]] == [[], []]
+    assert docs[2]["summary"].endswith("check out the Quillhub engineering blog.")  # nothing lost
+    assert [[(a["title"][:40], a["kind"], a["status"]) for a in d["action_items"]] for d in docs] == [
+        [("Adding a check to our schema tooling tha", "prevent", "open")],
+        [("Added monitoring of certificate expiry f", "detect", "done")],
+        [("Improving our health checks so that they", "prevent", "open")]]
+    assert found.summary[0] == "the document tells 3 incidents: each is its own record"
+    assert {ref["id"] for d in docs for ref in d["external_refs"]} == {f"sha256:{found.sha256}"}
 
 
 def read_text(tmp_path: Path, text: str):
@@ -745,16 +773,21 @@ def test_engineers_who_were_alerted_were_told_by_an_alarm(tmp_path):
     assert doc["detection_method"] == "alarm"
 
 
-def test_a_report_of_several_incidents_imports_the_first_and_keeps_the_others(tmp_path):
-    doc, summary = read_text(tmp_path, "# May report\n\n### May 5 10:00 UTC\n\nOn May 5, 2025, between 10:00 UTC and "
-                                       "10:30 UTC, builds failed.\n\n#### Root cause\n\nA bad image.\n\n"
-                                       "### May 9 08:00 UTC\n\nOn May 9, 2025, between 08:00 UTC and 09:00 UTC, "
-                                       "sign-ins failed.\n\n#### Root cause\n\nAn expired certificate.\n")
-    assert doc["title"] == "May report — May 5 10:00 UTC" and doc["root_cause"] == "A bad image."
-    assert (doc["started_at"], doc["resolved_at"]) == ("2025-05-05T10:00:00+00:00", "2025-05-05T10:30:00+00:00")
-    assert doc["extra_sections"] == [{"heading": "May 9 08:00 UTC", "text": "On May 9, 2025, between 08:00 UTC and "
-                                      "09:00 UTC, sign-ins failed.\n\n#### Root cause\n\nAn expired certificate."}]
-    assert any(line.startswith("the document tells 2 incidents") for line in summary)
+def test_a_report_of_several_incidents_gives_a_record_for_each_with_its_sub_sections(tmp_path):
+    from coe import importers
+
+    path = tmp_path / "may.md"
+    path.write_text("# May report\n\n### May 5 10:00 UTC\n\nOn May 5, 2025, between 10:00 UTC and 10:30 UTC, builds "
+                    "failed.\n\n#### Root cause\n\nA bad image.\n\n### May 9 08:00 UTC\n\nOn May 9, 2025, between "
+                    "08:00 UTC and 09:00 UTC, sign-ins failed.\n\n#### Root cause\n\nAn expired certificate.\n",
+                    encoding="utf-8")
+    found = importers.read(path, "markdown")
+    docs = [json.loads(d.model_dump_json()) for d in found.incidents]
+    assert [(d["title"], d["root_cause"], d["started_at"], d["resolved_at"]) for d in docs] == [
+        ("May report — May 5 10:00 UTC", "A bad image.", "2025-05-05T10:00:00+00:00", "2025-05-05T10:30:00+00:00"),
+        ("May report — May 9 08:00 UTC", "An expired certificate.", "2025-05-09T08:00:00+00:00",
+         "2025-05-09T09:00:00+00:00")]
+    assert found.summary[0] == "the document tells 2 incidents: each is its own record"
 
 
 def test_prose_that_says_what_is_done_so_it_does_not_happen_again_gives_action_items(tmp_path):
@@ -764,6 +797,75 @@ def test_prose_that_says_what_is_done_so_it_does_not_happen_again_gives_action_i
     assert [(a["title"], a["kind"], a["status"], a.get("completed_on")) for a in doc["action_items"]] == [
         ("Disabled the new batch size.", "prevent", "done", "2025-02-28"),
         ("Add an alarm on replica moves.", "detect", "open", None)]
+
+
+# Prose-only summaries, the shape of most public cloud post-mortems: each stated time is an event with its own words.
+def test_each_time_of_a_prose_sentence_is_an_event_with_its_own_phase(tmp_path):
+    doc, _ = read_text(tmp_path, "# Edge errors\n\nOn March 3, 2025, our edge network began failing at 11:20 UTC. "
+                                 "Traffic was moved away from the failing region, which helped some customers by 12:05 "
+                                 "UTC. The main impact was resolved by 14:30 UTC, with all services fully restored by "
+                                 "17:06 UTC.\n")
+    assert [(e["at"][11:16], e["phase"]) for e in doc["timeline"]] == [
+        ("11:20", "other"), ("12:05", "other"), ("14:30", "mitigation"), ("17:06", "resolution")]
+    assert doc["timeline"][3]["description"] == "With all services fully restored by 17:06 UTC."
+    assert times(doc) == ("2025-03-03T11:20:00+00:00", None, None, "2025-03-03T14:30:00+00:00",
+                          "2025-03-03T17:06:00+00:00")
+
+
+def test_in_prose_a_change_after_the_impact_began_is_a_fix(tmp_path):
+    doc, _ = read_text(tmp_path, "# Load balancer outage\n\nOn August 25, 2024, a change was pushed to Git at 19:01 "
+                                 "UTC, and the outage commenced at 19:26 UTC when it reached the load balancer. A "
+                                 "revert was pushed at 19:27 UTC. The status post was published at 19:29 UTC. The "
+                                 "outage was resolved at 19:32 UTC.\n")
+    assert [(e["at"][11:16], e["phase"]) for e in doc["timeline"]] == [
+        ("19:01", "trigger"), ("19:26", "other"), ("19:27", "mitigation"), ("19:29", "escalation"),
+        ("19:32", "resolution")]
+    assert times(doc)[2:] == (None, "2024-08-25T19:27:00+00:00", "2024-08-25T19:32:00+00:00")  # a status post acks nothing
+
+
+def test_a_stated_end_keeps_the_mitigation_the_text_tells(tmp_path):
+    # The window "between 10:36 and 12:42" is not the incident's; the front matter's times are, and the
+    # "fully mitigated by 12:50" the text tells is kept once they replace the window's.
+    doc, summary = read_text(tmp_path, "---\nstart_time: 2017-01-30T18:54:00Z\nend_time: 2017-01-30T20:50:00Z\n---\n"
+                                       "On January 30, 2017, an incident began at 10:54 US/Pacific and was fully "
+                                       "mitigated by 12:50 US/Pacific. Instances created between 10:36 and 12:42 "
+                                       "US/Pacific were unreachable.\n")
+    assert times(doc) == ("2017-01-30T18:54:00+00:00", None, None, "2017-01-30T20:50:00+00:00",
+                          "2017-01-30T20:50:00+00:00")
+
+
+def test_a_from_earlier_in_the_sentence_does_not_make_a_time_a_window(tmp_path):
+    doc, _ = read_text(tmp_path, "# Congestion\n\nOn December 7, 2021, congestion began at 7:30 AM PST. Operators "
+                                 "moved traffic away from congested paths, which restored most services by 9:28 AM "
+                                 "PST. Everything was fully recovered by 2:22 PM PST.\n")
+    assert [(e["at"][11:16], e["phase"]) for e in doc["timeline"]] == [
+        ("15:30", "other"), ("17:28", "mitigation"), ("22:22", "resolution")]
+
+
+def test_prose_dates_after_times_and_a_step_back_before_midnight(tmp_path):
+    # "by 00:30 UTC on February 3" dates that time; "commenced at 22:15" told after it is the evening before,
+    # not the next evening; a time that opens its clause keeps the words after it.
+    doc, _ = read_text(tmp_path, "# Runner outage\n\nOn February 2, 2026, the incident began at 18:35 UTC, and full "
+                                 "recovery was achieved by 00:30 UTC on February 3. Mitigation involved rolling back "
+                                 "the policy change, which commenced at 22:15 UTC. At 19:10 UTC, the on-call engineer "
+                                 "successfully restored the old policy on one region, followed by a check that "
+                                 "completed by 19:40 UTC.\n")
+    assert [(e["at"][5:16], e["phase"], e["description"][:40]) for e in doc["timeline"]] == [
+        ("02-02T18:35", "other", "On February 2, 2026, the incident began "),
+        ("02-02T19:10", "mitigation", "The on-call engineer successfully restor"),  # not "fully restored"
+        ("02-02T19:40", "other", "Followed by a check that completed by 19"),
+        ("02-02T22:15", "mitigation", "Mitigation involved rolling back the pol"),
+        ("02-03T00:30", "resolution", "Full recovery was achieved by 00:30 UTC ")]
+    assert times(doc)[3:] == ("2026-02-02T19:10:00+00:00", "2026-02-03T00:30:00+00:00")
+
+
+def test_the_impact_beginning_is_no_recovery_whatever_words_follow(tmp_path):
+    doc, _ = read_text(tmp_path, "# Region errors\n\nOn June 12, 2025, the issue began around 10:49 PDT and hit "
+                                 "several regions, with varying recovery times. Most services recovered by 13:45 PDT, "
+                                 "and all were fully restored by 18:18 PDT.\n")
+    assert [(e["at"][11:16], e["phase"]) for e in doc["timeline"]] == [
+        ("17:49", "other"), ("20:45", "mitigation"), ("01:18", "resolution")]
+    assert times(doc)[3:] == ("2025-06-12T20:45:00+00:00", "2025-06-13T01:18:00+00:00")
 
 
 def times(doc: dict) -> tuple:

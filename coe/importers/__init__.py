@@ -110,18 +110,27 @@ def read(path: Path, fmt: str = "auto", assume_tz: str | None = None, mapping: d
         return _statuspage(path, raw, digest, assume_tz)
     if fmt == "csv":
         return _csv(path, raw, digest, assume_tz, mapping or {}, preset or {})
-    from coe.importers.markdown_record import record
+    return _markdown(path, raw, digest, assume_tz)
 
-    doc, summary, found = record(path.name, raw, assume_tz)
-    # The file's hash is the source reference: a re-import of the same bytes is recognised by it.
-    doc["external_refs"] = [_source(path, digest)]
-    problems = [f"{path}:{line}: {name}: {message}" for line, name, message in found]
+
+def _markdown(path: Path, raw: bytes, digest: str, assume_tz: str | None) -> Imported:
+    """A Markdown post-mortem: one record, or one per incident of a report that tells several."""
+    from coe.importers.markdown_record import records
+
+    found = records(path.name, raw, assume_tz)
+    summary = [] if len(found) == 1 else [f"the document tells {len(found)} incidents: each is its own record"]
+    docs, problems = [], []
+    for doc, said, wrong in found:
+        # The file's hash is the source reference: a re-import of the same bytes is recognised by it.
+        doc["external_refs"] = [_source(path, digest)]
+        said = [*said, UNSTATED_AI] if not wrong and _ai_unstated(doc) else said
+        summary += said if len(found) == 1 else [f"incident: {doc['title']}", *(f"  {line}" for line in said)]
+        problems += [f"{path}:{line}: {name}: {message}" for line, name, message in wrong]
+        docs.append(doc)
     if problems:
         return Imported(problems=problems, summary=summary, sha256=digest)
-    if _ai_unstated(doc):
-        summary = [*summary, UNSTATED_AI]
     try:
-        incidents = parse_records([doc], assume_tz=assume_tz)
+        incidents = parse_records(docs, assume_tz=assume_tz)
     except ValidationFailed as exc:
         return Imported(problems=[Problem(p.field, p.message).line(f"{path}:1") for p in exc.problems],
                         summary=summary, sha256=digest)

@@ -268,18 +268,13 @@ def incidents_told(sections: list[Section]) -> list[int]:
     return starts if len(starts) >= 2 and len(levels) == 1 else []
 
 
-def first_incident(title: str | None, sections: list[Section], starts: list[int]) -> tuple[str, list[Section]]:
-    """The first incident of several: its heading joins the title, its text is the summary, and each of
-    the others is kept whole, its sub-sections with it, as one section that maps to no field."""
-    first = sections[starts[0]]
-    first.field = "summary"
-    kept = sections[:starts[1]]
-    for start, end in zip(starts[1:], [*starts[2:], len(sections)], strict=True):
-        part = sections[start]
-        text = [part.text()] + [f"**{inner.heading}:** {inner.text()}" if inner.level >= 7
-                                else f"{'#' * inner.level} {inner.heading}\n\n{inner.text()}"
-                                for inner in sections[start + 1:end]]
-        part.lines = "\n\n".join(text).split("\n")
-        kept.append(part)
-    return f"{title} — {clean(first.heading)}" if title else clean(first.heading), kept
-
+def incident_parts(title: str | None, sections: list[Section], starts: list[int]) -> list[tuple[str, list[Section]]]:
+    """Each incident of a report that tells several, as its own title and sections: its heading joins the
+    title, its text is its summary, its sub-sections go with it; the text before the first goes with the first."""
+    parts = []
+    for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(sections)], strict=True)):
+        sections[start].field = "summary"
+        heading = clean(sections[start].heading)
+        parts.append((f"{title} — {heading}" if title else heading, (sections[:start] if number == 0 else [])
+                      + sections[start:end]))
+    return parts

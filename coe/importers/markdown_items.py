@@ -227,6 +227,10 @@ ANNOUNCE_RE = re.compile(r"\b(?:several|following|some|these|a number of)\s+(?:a
                          re.IGNORECASE)
 # "We have disabled …", "We've since added …": done already.
 DONE_PROSE_RE = re.compile(r"^we(?:'ve| have)(?: also| since| now| already)*\s+(?=\w+ed\b)", re.IGNORECASE)
+# A paragraph that opens on a commitment says what is being done about it too: "We have since added …".
+COMMITS_RE = re.compile(r"^we(?:'ve| have) since \w+ed\b|^we(?: will|'ll| are going to| plan to)\b|^we(?:'re| are) "
+                        r"(?:also |now )?(?:adding|improving|building|introducing|implementing|investing|updating|"
+                        r"reviewing|auditing|changing|working on)\b", re.IGNORECASE)
 LEAD_CLAUSE_RE = re.compile(r"^(?:to [^,]{3,80},|in addition,|additionally,|finally,|also,)\s*", re.IGNORECASE)
 
 
@@ -236,7 +240,7 @@ def promised(paragraphs: list[str]) -> list[dict]:
     found = []
     for paragraph in paragraphs:
         sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(paragraph.split()))
-        if not PREVENTING_RE.search(sentences[0]):
+        if not (PREVENTING_RE.search(sentences[0]) or COMMITS_RE.match(sentences[0])):
             continue
         for sentence in sentences:
             said = LEAD_CLAUSE_RE.sub("", sentence)

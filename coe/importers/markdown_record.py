@@ -13,8 +13,8 @@ from coe.importers.markdown import (
     Section,
     clean,
     decode,
-    first_incident,
     front_matter,
+    incident_parts,
     incidents_told,
     split_sections,
 )
@@ -45,14 +45,25 @@ STATED = ("severity", "team", "date", "authors", "services", "duration", "time_t
           *MOMENT_FIELDS)
 
 
-def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str], list[tuple[int, str, str]]]:
-    """The record, the summary lines ('## Root Causes → root_cause') and problems (line, field, message)."""
+Found = tuple[dict, list[str], list[tuple[int, str, str]]]
+
+
+def records(name: str, raw: bytes, assume_tz: str | None) -> list[Found]:
+    """Each incident the document tells (one, or each of a report's several): its record, the summary lines
+    ('## Root Causes → root_cause') and problems (line, field, message)."""
     text = decode(raw)
     meta, body, skipped = front_matter(text)
     title, sections = split_sections(body, skipped + 1)
     starts = incidents_told(sections)
-    if starts:
-        title, sections = first_incident(title, sections, starts)
+    if not starts:
+        return [_record(name, text, meta, title, sections, assume_tz)]
+    return [_record(name, text, meta, part_title, part, assume_tz)
+            for part_title, part in incident_parts(title, sections, starts)]
+
+
+def _record(name: str, text: str, meta: dict, title: str | None, sections: list[Section],
+            assume_tz: str | None) -> Found:
+    """One incident's record from its sections."""
     zone, zone_note = tl.zone_of(text, assume_tz)
     doc: dict = {"title": (meta.get("title") or title or _name_title(name))[:200]}
     day, guessed = _doc_date(meta, sections, doc["title"], name)
@@ -63,9 +74,6 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     summary, extra = state.summary, state.extra
     if not doc.get("summary"):
         _opening_summary(doc, extra, summary)
-    if starts:
-        summary.append(f"the document tells {len(starts)} incidents; the first is imported, the others are kept in"
-                       " extra_sections (split the file to import each)")
     if zone_note:
         summary.append(zone_note)
     if guessed:
@@ -74,7 +82,7 @@ def record(name: str, raw: bytes, assume_tz: str | None) -> tuple[dict, list[str
     extra.extend({"heading": heading[:200], "text": note} for heading, note in reader.notes)
     events = sorted(reader.events, key=lambda e: e["at"])
     told = [] if events else told_events(state.told, day, zone)
-    assign_phases(events or told)
+    assign_phases(events or told, told=not events)
     if told:
         summary.append(f"no timeline section: {len(told)} events from the times the text states")
     doc["timeline"] = [{"at": e["at"].isoformat(), "description": e["description"], "phase": e["phase"],

@@ -2,16 +2,16 @@
 durations and, when it has no timeline, the times its summary states ("from 15:30 to 18:10 UTC")."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from itertools import pairwise
 
 from coe.importers import timeline as tl
 from coe.importers.markdown import MOMENT_FIELDS, clean
 from coe.importers.sections import field_for
 
-MITIGATED_RE = re.compile(r"mitigat|rolled back|reverted|revoked|contained|restored|healthy again|deleted them",
+MITIGATED_RE = re.compile(r"\b(?:mitigat|rolled back|reverted|revoked|contained|restored|healthy again|deleted them)",
                           re.IGNORECASE)
-RESOLVED_RE = re.compile(r"fully recovered|resolved|fully restored|back to normal|returned to normal|recovered",
+RESOLVED_RE = re.compile(r"\b(?:fully recovered|resolved|fully restored|back to normal|returned to normal|recovered)",
                          re.IGNORECASE)
 WINDOW_RE = re.compile(r"\b(from|between)\b", re.IGNORECASE)
 
@@ -22,16 +22,24 @@ ACTORS = (("system", re.compile(r"\b(alert|alarm|monitoring|pagerduty|borgmon|up
           ("automation", re.compile(r"\b(pipeline|scheduled?r?|automated|cron|daily run|auto-?scal)", re.IGNORECASE)))
 
 
-def assign_phases(events: list[dict]) -> None:
-    """Each event's phase from its words (a change is a trigger only until someone noticed something),
-    and system or automation as its actor when its words say so."""
+# Prose telling that the impact had begun ("the outage commenced at 19:26"): a change after it is a fix.
+BEGAN_RE = re.compile(r"\b(?:began|begins|beginning|commenced|experienced)\b|"
+                      r"\b(?:outage|incident|disruption|impact|errors?|issues?|problems?)\b[^.]*?\b(?:started|starts)\b",
+                      re.IGNORECASE)
+
+
+def assign_phases(events: list[dict], told: bool = False) -> None:
+    """Each event's phase from its words (a change is a trigger only until someone noticed something, or, in
+    prose, until the text says the impact began), and system or automation as its actor when its words say so."""
     noticed = False
     for event in events:
         event["phase"] = tl.phase_of(event["description"], noticed)
         said = f"{event.get('actor', '')} {event['description'][:200]}"
         event["actor_kind"] = next((kind for kind, words in ACTORS if words.search(said)), "human")
+        began = told and BEGAN_RE.search(event["description"]) is not None
         # After a resolution, what follows is the next incident of a document that tells several.
-        noticed = event["phase"] != "resolution" and (noticed or event["phase"] in ("detection", "escalation", "diagnosis"))
+        noticed = event["phase"] != "resolution" and (
+            noticed or began or event["phase"] in ("detection", "escalation", "diagnosis"))
 
 
 def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[datetime, str, bool]]:
@@ -49,14 +57,16 @@ def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[dateti
                 before = clean[:clock.start()]
                 stated = [tl.find_date(before[m.start():], day.year if day else None)
                           for m in list(tl.MONTH_DATE_RE.finditer(before)) + list(tl.ISO_DATE_RE.finditer(before))]
-                stated = [d for d in stated if d]
+                on = tl.date_after(clean[clock.start() + moment[2]:], day.year if day else None)
+                stated = [d for d in [*stated, on and on[0]] if d]
                 day = stated[-1] if stated else day
                 if day is None:
                     continue
                 written = tl.ZONE_RE.search(clean, clock.end())
                 at = datetime.combine(day, moment[0], tzinfo=tl.zone_named(written) if written else (zone or UTC))
-                if not stated and found and tl.rolled_over(at, found[-1][0]):
-                    at, day = at + timedelta(days=1), day + timedelta(days=1)  # "at 11:40 PM …, at 12:25 AM"
+                if not stated and found:  # "at 11:40 PM …, at 12:25 AM"
+                    shift = tl.day_shift(at, found[-1][0])
+                    at, day = at + shift, day + shift
                 opens = index == 0 and WINDOW_RE.search(before) is not None
                 found.append((at, clean, opens, pieces[index]))
     return found
@@ -66,6 +76,9 @@ def prose_moments(texts: list[str], day: date | None, zone) -> list[tuple[dateti
 TURN_RE = re.compile(r",?\s+and\s+|;\s*|,\s*|\s+(?:then|before|until|after)\s+", re.IGNORECASE)
 
 
+LEADS_RE = re.compile(r"[\s,;]*(?:and\s+)?(?:(?:at|by|around|approximately)\s+)?", re.IGNORECASE)
+
+
 def _pieces(sentence: str, clocks: list[re.Match]) -> list[str]:
     """The words that go with each time of a sentence: it is cut where it turns between two times, so
     'began at 10:54 and was mitigated by 12:50' gives 'mitigated' to 12:50 only."""
@@ -73,13 +86,16 @@ def _pieces(sentence: str, clocks: list[re.Match]) -> list[str]:
     for before, after in pairwise(clocks):
         between = sentence[before.end():after.start()]
         turns = list(TURN_RE.finditer(between))
-        cuts.append(before.end() + (turns[0].start() if turns else len(between) // 2))
+        # A time that opens its clause ("At 2:45 AM, a process restored …, followed by …") has its words after it.
+        leads = LEADS_RE.fullmatch(sentence[cuts[-1]:before.start()]) is not None
+        turn = (turns[-1] if leads else turns[0]).start() if turns else len(between) // 2
+        cuts.append(before.end() + turn)
     cuts.append(len(sentence))
     return [sentence[a:b] for a, b in pairwise(cuts)]
 
 
 # A moment inside a clause: "… declared the incident resolved at 07:58 once …".
-AT_TIME_RE = re.compile(r"\b(?:at|by)\s+(?=\d{1,2}:\d{2})", re.IGNORECASE)
+AT_TIME_RE = re.compile(r"\b(?:at|by|around|approximately)\s+(?=\d{1,2}:\d{2})", re.IGNORECASE)
 # Clauses of one sentence that each tell a moment: "At 07:05 an engineer …, and at 07:12 we rolled back".
 CLAUSE_RE = re.compile(r",?\s+and\s+(?=(?:at|by|around)\s+\d)|,\s+and\s+(?=[^,.;]*\b(?:at|by)\s+\d{1,2}:\d{2})|;\s+",
                        re.IGNORECASE)
@@ -91,7 +107,9 @@ def told_events(texts: list[str], day: date | None, zone) -> list[dict]:
     events = []
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])(?<![ap]\.m\.)\s+", re.sub(r"\s+", " ", text)):
-            for clause in CLAUSE_RE.split(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)):
+            clauses = CLAUSE_RE.split(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence))
+            for clause in (piece for whole in clauses for piece in _timed_pieces(whole)):
+                clause = re.sub(r"^[\s,;]*(?:and\s+)?", "", clause)
                 moment = _told_moment(re.sub(r"^[*_]+", "", clause.strip()), day)
                 if moment is None or moment[1] is None or (moment[0] or day) is None:
                     continue
@@ -99,10 +117,21 @@ def told_events(texts: list[str], day: date | None, zone) -> list[dict]:
                 said = moment[2].strip(" ,;*_") or clause.strip(" ,;*_")
                 description = said[:1].upper() + said[1:]  # "At 06:24 our probes alerted" → "Our probes alerted"
                 at = tl.event_at(day, moment[1], clause, zone)
-                if moment[0] is None and events and tl.rolled_over(at, events[-1]["at"]):
-                    at, day = at + timedelta(days=1), day + timedelta(days=1)
+                if moment[0] is None and events:
+                    shift = tl.day_shift(at, events[-1]["at"])
+                    at, day = at + shift, day + shift
                 events.append({"at": at, "description": description[:4000], "timed": True})
     return sorted(events, key=lambda e: e["at"])
+
+
+def _timed_pieces(clause: str) -> list[str]:
+    """A clause cut between the times it tells with 'at' or 'by': 'improved by 1:34 PM, with all devices
+    recovered by 2:22 PM' is two events."""
+    clocks = [m for m in tl.TIME_RE.finditer(clause) if AT_BEFORE_RE.search(clause, 0, m.start())]
+    return _pieces(clause, clocks) if len(clocks) > 1 else [clause]
+
+
+AT_BEFORE_RE = re.compile(r"\b(?:at|by|around|approximately)\s+$", re.IGNORECASE)
 
 
 def _told_moment(clause: str, day: date | None):
@@ -113,10 +142,13 @@ def _told_moment(clause: str, day: date | None):
     if moment and moment[1]:
         return moment
     inside = AT_TIME_RE.search(clause)
-    if inside is None or WINDOW_RE.search(clause[:inside.start()]):
+    if inside is None or WINDOW_RE.search(re.split(r"[,;]", clause[:inside.start()])[-1]):  # "from 09:00 to …"
         return None
     clock = tl.find_time(clause[inside.end():])
-    return (tl.find_date(clause[:inside.start()], year), clock[0], clause) if clock and clock[1] == 0 else None
+    if clock is None or clock[1] != 0:
+        return None
+    on = tl.date_after(clause[inside.end() + clock[2]:], year)
+    return (on[0] if on else tl.find_date(clause[:inside.start()], year)), clock[0], clause
 
 
 def add_told(doc: dict, told: list[dict], summary: list[str]) -> None:
@@ -124,11 +156,15 @@ def add_told(doc: dict, told: list[dict], summary: list[str]) -> None:
     started = datetime.fromisoformat(doc["started_at"])
     found: dict = {}
     _from_events(found, [e for e in told if e["at"] >= started], [])
+    # "The incident was fully mitigated by 12:35" says when, whatever other recoveries the text tells.
+    said = [e["at"] for e in told if e["at"] >= started and e["phase"] == "mitigation"
+            and SAID_MITIGATED_RE.search(e["description"])]
+    if said:
+        found["mitigated_at"] = min(said).isoformat()
     for name in ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
         if name in found and name not in doc:
             doc[name] = found[name]
             summary.append(f"{name} from the text: {found[name]}")
-    _order(doc)
 
 
 def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, prose: list[str],
@@ -164,7 +200,7 @@ def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, p
                 doc["mitigated_at"] = end.isoformat()
         elif end and end > started:
             doc["resolved_at"] = end.isoformat()
-        eased = [m[0] for m in moments if MITIGATED_RE.search(m[3]) and m[0] > started]
+        eased = [m[0] for m in moments if MITIGATED_RE.search(m[3]) and not tl.FAILED_RE.search(m[3]) and m[0] > started]
         if eased and "mitigated_at" not in doc and (not ends or min(eased) < max(ends)):
             doc["mitigated_at"] = min(eased).isoformat()
         for name in ("mitigated_at", "resolved_at"):
@@ -309,6 +345,7 @@ def stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, 
         if _out_of_order(name, at[name], {k: at[k] for k in said}):
             del doc[name]
             summary.append(f"{name} inferred as {at[name].isoformat()} dropped: it contradicts the stated times")
+    _order(doc)
 
 
 def _moment(text: str, day: date | None, zone) -> datetime | None:

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # Abbreviations people write after times; fixed offsets, as written (IST = India).
@@ -131,6 +132,20 @@ def find_time(text: str) -> tuple[time, int, int] | None:
 LEAD_RE = re.compile(r"^[\s~≈(]*(?:(?:at|around|approx\.?|approximately|by)\s+)?", re.IGNORECASE)
 
 
+# A date written after its time: "… by 00:30 UTC on February 3", "at 2:45 AM PST on Tuesday, December 25th".
+ON_DATE_RE = re.compile(r"\s*(?:\(?[A-Za-z][\w/+-]*\)?\s+)?,?\s*on\s+(?:the\s+)?(?:[a-z]+day,?\s+)?", re.IGNORECASE)
+
+
+def date_after(text: str, year: int | None) -> tuple[date, int] | None:
+    """The date that follows a time with 'on', and where it ends; None when none does."""
+    said = ON_DATE_RE.match(text)
+    span = date_span(text[said.end():], year) if said else None
+    if not span or span[0] != 0:
+        return None
+    day = find_date(text[said.end():], year)
+    return (day, said.end() + span[1]) if day else None
+
+
 def leading_moment(text: str, year: int | None) -> tuple[date | None, time | None, str] | None:
     """A line that starts with a date, a time or both ('Jan 14, 10:18 AM', '2021-08-26 08:22', '5:05'), and the rest."""
     rest = LEAD_RE.sub("", text, count=1)
@@ -145,6 +160,9 @@ def leading_moment(text: str, year: int | None) -> tuple[date | None, time | Non
         zone = ZONE_RE.match(after.lstrip(" ~"))
         if zone:
             after = after.lstrip(" ~")[zone.end():]
+        on = None if day else date_after(after, year)
+        if on:  # "At 2:45 AM PST on December 25th, a recovery …"
+            day, after = on[0], after[on[1]:]
         return day, clock[0], after
     return (day, None, rest) if day else None
 
@@ -172,13 +190,16 @@ PHASE_WORDS = (
                     "all clear", "closed the incident", "service operational", "fully operational", "issue is closed",
                     "permanently fixed", "returned to normal", "service restored", "everything seems fine",
                     "verified operational", "all systems operational", "operational again", "back online", "solved",
-                    "operating normally", "full recovery", "close the incident", "closes the incident")),
+                    "operating normally", "full recovery", "close the incident", "closes the incident",
+                    "full resolution", "fully recovering", "normal operation", "were operational", "was operational",
+                    "is operational")),
     ("mitigation", ("mitigat", "rolled back", "rollback", "roll back", "reverted", "revert", "workaround", "restored",
-                    "recovered", "recovery", "downgraded", "scaled", "disabled", "fix applied", "fix deployed",
+                    "recover", "downgraded", "scaled", "disabled", "fix applied", "fix deployed",
                     "re-deploy", "redeploy", "failover", "failed over", "stabilis", "stabiliz", "capped", "draining",
                     "drained", "re-run", "rerun", "refreshed", "start succeeding", "succeeding again",
                     "working again", "users reconnect", "installed", "previous version", "restarted", "paused", "pause the",
-                    "caught up", "catches up", "rerouted", "re-routed", "are routed to", "were routed to")),
+                    "caught up", "catches up", "rerouted", "re-routed", "are routed to", "were routed to",
+                    "from service", "out of service", "out of rotation", "from rotation")),
     ("detection", ("alert", "paged", "pager", " page ", "detected", "detects", "noticed", "notices", "notified",
                    "reported", "reports", "pagerduty", "alarm", "first report", "reached out", "ticket", "uptime check",
                    "became aware", "warning", "witnessed", "observed", "spotted", "incoming report",
@@ -191,11 +212,30 @@ PHASE_WORDS = (
                  "merged", "released", "upgraded", "upgrade", "applied", "published", "expire", "executed",
                  "committed", "started a ", "kicked off", "initiated")),
 )
+# A recovery of part of the impact ("the main impact was resolved", "largely restored") mitigates; it does not resolve.
+PARTIAL_RE = re.compile(r"\b(?:main impact|majority|largely|mostly|most (?:affected |of )?\w+|partial(?:ly)?|some services|"
+                        r"began to|begins to|starting|the first)\b", re.IGNORECASE)
+# The impact beginning ("the issue began at 10:49 …, with varying recovery times") is neither a fix nor an end.
+IMPACT_BEGAN_RE = re.compile(r"\b(?:issue|incident|outage|disruption|problems?|errors?|impact|event)\s+(?:\w+\s+){0,2}?"
+                             r"(?:began|begins|started|starts|commenced)\b", re.IGNORECASE)
+# Words that say the impact eased, which a change made before anyone noticed never does.
+EASED = ("mitigat", "restored", "recover", "workaround", "working again", "succeeding again", "back online")
 # An attempt that did not work, or one only decided on, is not a mitigation.
 FAILED_RE = re.compile(r"\b(fail(s|ed)?\b(?! over)|did not|didn't|not effective|attempt(ed|s)?\b|unsuccessful|still|persists?|"
                        r"would like to|decision to|decides? to|decided to|approach is to|plans? to|agree|no difference|"
                        r"no effect|did not help|didn't help)",
                        re.IGNORECASE)
+
+
+@lru_cache(maxsize=32)
+def _words_re(words: tuple[str, ...]) -> re.Pattern:
+    """Any of the words, each where a word begins ('successfully restored' does not say 'fully restored')."""
+    return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, words)) + ")")
+
+
+def _said(words: tuple[str, ...], lowered: str) -> bool:
+    """Whether a lowered text says one of the words."""
+    return _words_re(words).search(lowered) is not None
 
 
 def marker_of(description: str) -> str | None:
@@ -206,17 +246,19 @@ def marker_of(description: str) -> str | None:
 
 def phase_of(description: str, detected: bool = True) -> str:
     """The incident phase an event's words suggest; a change before anyone noticed is a trigger, after it a fix."""
-    lowered = " " + description.lower().replace("status page", "status-page")  # opening one pages no one
+    lowered = " " + re.sub(r"status (?:page|post|update)", "status-page", description.lower())  # pages no one
     marked = marker_of(description)
     if marked:
         return marked
-    failed = FAILED_RE.search(description) is not None
+    failed = FAILED_RE.search(description) is not None or IMPACT_BEGAN_RE.search(description) is not None
     for phase, words in PHASE_WORDS:
-        if not any(w in lowered for w in words):
+        if not _said(words, lowered):
             continue
         if phase in ("mitigation", "resolution") and failed:
             continue
-        if phase == "mitigation" and not detected:
+        if phase == "resolution" and PARTIAL_RE.search(description):
+            return "mitigation"
+        if phase == "mitigation" and not detected and not _said(EASED, lowered):
             return "trigger"  # a change before anyone noticed anything ("renewal job disabled") set it off
         if phase == "trigger" and detected:
             return "other" if failed else "mitigation"
@@ -231,6 +273,20 @@ ROLLOVER = timedelta(hours=12)
 def rolled_over(at: datetime, last: datetime | None) -> bool:
     """Whether a time written without a date, after `last`, belongs to the next day."""
     return last is not None and at < last - ROLLOVER
+
+
+# Prose may step back a little ("recovered by 00:30 on May 3 … the rollback had begun at 22:15"), not a day.
+STEP_BACK = timedelta(hours=6)
+
+
+def day_shift(at: datetime, last: datetime | None) -> timedelta:
+    """How far to move a prose time written without a date, told after `last`: to the next day when it would be
+    far before it, to the day before when that puts it only a little before it, else not at all."""
+    if rolled_over(at, last):
+        return timedelta(days=1)
+    if last is not None and at > last + ROLLOVER and at - timedelta(days=1) >= last - STEP_BACK:
+        return timedelta(days=-1)
+    return timedelta()
 
 
 def parse_duration(text: str) -> timedelta | None:
