@@ -868,5 +868,17 @@ def test_the_impact_beginning_is_no_recovery_whatever_words_follow(tmp_path):
     assert times(doc)[3:] == ("2025-06-12T20:45:00+00:00", "2025-06-13T01:18:00+00:00")
 
 
+def test_a_duration_and_a_full_mitigation_stated_in_prose_give_the_start(tmp_path):
+    # The update posted at 04:40 is when "a mitigation has been applied"; the report says when it was fully
+    # mitigated, and for how long, which dates the start the text never writes.
+    doc, summary = read_text(tmp_path, "# Load balancer config\n\n## Summary\n\nCustomers could not change load "
+                                       "balancers for a duration of 2 hours and 58 minutes.\n\n## Mitigation\n\nThe "
+                                       "issue was fully mitigated on Wednesday, 26 April 2023 04:56 US/Pacific.\n\n"
+                                       "## Updates\n\n**Summary:** At 04:40 US/Pacific on 26 April 2023 a mitigation "
+                                       "has been applied.\n")
+    assert (doc["started_at"], doc["mitigated_at"]) == ("2023-04-26T08:58:00+00:00", "2023-04-26T11:56:00+00:00")
+    assert any("less the stated 'for a duration of 2 hours and 58 minutes'" in line for line in summary)
+
+
 def times(doc: dict) -> tuple:
     return tuple(doc.get(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"))

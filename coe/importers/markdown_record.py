@@ -25,6 +25,7 @@ from coe.importers.markdown_times import (
     completion_day,
     impact_end,
     infer,
+    lasted,
     stated_moments,
     told_events,
 )
@@ -112,8 +113,9 @@ def _record(name: str, text: str, meta: dict, title: str | None, sections: list[
         return doc, summary, [(1, "started_at", _undated(text, doc["title"]))]
     if told:
         add_told(doc, told, summary)
-    stated_moments(doc, state.stated, meta, day, zone, summary)
+    said = stated_moments(doc, state.stated, meta, day, zone, summary)
     impact_end(doc, events, summary)
+    lasted(doc, "started_at" in said, summary)
     _completed_days(state.actions, datetime.fromisoformat(doc["started_at"]).date(), summary)
     done = [a for a in state.actions if a.get("status") == "done" and not a.get("completed_on")]
     for action in done:

@@ -13,6 +13,7 @@ MITIGATED_RE = re.compile(r"\b(?:mitigat|rolled back|reverted|revoked|contained|
                           re.IGNORECASE)
 RESOLVED_RE = re.compile(r"\b(?:fully recovered|resolved|fully restored|back to normal|returned to normal|recovered)",
                          re.IGNORECASE)
+FULLY_MITIGATED_RE = re.compile(r"\b(?:fully|completely) mitigated\b|\bmitigation (?:\w+ )?was declared\b", re.IGNORECASE)
 WINDOW_RE = re.compile(r"\b(from|between)\b", re.IGNORECASE)
 
 
@@ -94,8 +95,10 @@ def _pieces(sentence: str, clocks: list[re.Match]) -> list[str]:
     return [sentence[a:b] for a, b in pairwise(cuts)]
 
 
-# A moment inside a clause: "… declared the incident resolved at 07:58 once …".
-AT_TIME_RE = re.compile(r"\b(?:at|by|around|approximately)\s+(?=\d{1,2}:\d{2})", re.IGNORECASE)
+# A moment inside a clause: "… resolved at 07:58 …", "mitigated on Wednesday, 26 April 2023 04:56 US/Pacific".
+AT_TIME_RE = re.compile(r"\b(?:at|by|around|approximately)\s+(?=\d{1,2}:\d{2})|\bon\s+(?:[a-z]+day,?\s+)?"
+                        r"(?:\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+|[a-z]+\s+\d{1,2}(?:st|nd|rd|th)?),?\s+\d{4},?\s+(?:at\s+)?"
+                        r"(?=\d{1,2}:\d{2})", re.IGNORECASE)
 # Clauses of one sentence that each tell a moment: "At 07:05 an engineer …, and at 07:12 we rolled back".
 CLAUSE_RE = re.compile(r",?\s+and\s+(?=(?:at|by|around)\s+\d)|,\s+and\s+(?=[^,.;]*\b(?:at|by)\s+\d{1,2}:\d{2})|;\s+",
                        re.IGNORECASE)
@@ -148,7 +151,8 @@ def _told_moment(clause: str, day: date | None):
     if clock is None or clock[1] != 0:
         return None
     on = tl.date_after(clause[inside.end() + clock[2]:], year)
-    return (on[0] if on else tl.find_date(clause[:inside.start()], year)), clock[0], clause
+    day_of = on[0] if on else tl.find_date(inside[0], year) or tl.find_date(clause[:inside.start()], year)
+    return day_of, clock[0], clause
 
 
 def add_told(doc: dict, told: list[dict], summary: list[str]) -> None:
@@ -165,6 +169,10 @@ def add_told(doc: dict, told: list[dict], summary: list[str]) -> None:
         if name in found and name not in doc:
             doc[name] = found[name]
             summary.append(f"{name} from the text: {found[name]}")
+    fully = [e["at"] for e in told if e["at"] >= started and FULLY_MITIGATED_RE.search(e["description"])]
+    if fully and doc.get("mitigated_at") != min(fully).isoformat():
+        doc["mitigated_at"] = min(fully).isoformat()
+        summary.append(f"mitigated_at as the text states it: {doc['mitigated_at']}")
 
 
 def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, prose: list[str],
@@ -201,7 +209,11 @@ def infer(doc: dict, events: list[dict], day: date | None, stated: dict, zone, p
         elif end and end > started:
             doc["resolved_at"] = end.isoformat()
         eased = [m[0] for m in moments if MITIGATED_RE.search(m[3]) and not tl.FAILED_RE.search(m[3]) and m[0] > started]
-        if eased and "mitigated_at" not in doc and (not ends or min(eased) < max(ends)):
+        # "The issue was fully mitigated on … 04:56" wins over an earlier "a mitigation has been applied".
+        fully = [m[0] for m in moments if FULLY_MITIGATED_RE.search(m[3]) and m[0] > started]
+        if fully and (not ends or min(fully) <= max(ends)):
+            doc["mitigated_at"] = min(fully).isoformat()
+        elif eased and "mitigated_at" not in doc and (not ends or min(eased) < max(ends)):
             doc["mitigated_at"] = min(eased).isoformat()
         for name in ("mitigated_at", "resolved_at"):
             if name in doc:
@@ -328,9 +340,40 @@ def impact_end(doc: dict, events: list[dict], summary: list[str]) -> None:
             summary.append(f"mitigated_at = started_at + the impact's stated {length}: {doc['mitigated_at']}")
 
 
-def stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, summary: list[str]) -> None:
+# "… for a duration of 2 hours and 58 minutes", "lasting approximately 85 minutes": how long the impact lasted.
+LASTED_RE = re.compile(r"\b(?:for a (?:total )?(?:duration|period) of|lasting(?: for)?)\s+(?:approximately |about |roughly )?"
+                       r"(\d+\s*(?:hours?|hrs?|minutes?|mins?)\b(?:,?\s*(?:and\s+)?\d+\s*(?:minutes?|mins?)\b)?)",
+                       re.IGNORECASE)
+
+
+def lasted(doc: dict, started_stated: bool, summary: list[str]) -> None:
+    """A start the text does not state, from the end it does and how long it says the impact lasted: 'for a
+    duration of 2 hours and 58 minutes' before 'fully mitigated on 26 April 2023 04:56' began at 01:58."""
+    said = LASTED_RE.search(" ".join(doc.get(k, "") for k in ("summary", "customer_impact")))
+    length = tl.parse_duration(said[1]) if said else None
+    ends = [datetime.fromisoformat(doc[k]) for k in ("mitigated_at", "resolved_at") if doc.get(k)]
+    if started_stated or not length or not ends:
+        return
+    started = datetime.fromisoformat(doc["started_at"])
+    if all(abs(end - length - started).total_seconds() > 300 for end in ends):  # it fits neither end
+        end = doc.get("mitigated_at") or doc["resolved_at"]
+        start = datetime.fromisoformat(end) - length
+        doc["started_at"] = start.isoformat()
+        summary.append(f"started_at = {end} less the stated '{said[0]}': {doc['started_at']}")
+        _order_from_start(doc)
+
+
+def _order_from_start(doc: dict) -> None:
+    """Drop an inferred time that a later start puts before it."""
+    started = datetime.fromisoformat(doc["started_at"])
+    for name in ("detected_at", "acknowledged_at"):
+        if name in doc and datetime.fromisoformat(doc[name]) < started:
+            del doc[name]
+
+
+def stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, summary: list[str]) -> set[str]:
     """Times stated outright ('Start time: 2025-06-10 08:15 UTC', front matter's `end_time:`) win over inferred
-    ones; an inferred time they put out of order is dropped."""
+    ones; an inferred time they put out of order is dropped. The names of those stated."""
     said, written = {}, {name: list(stated.get(name, [])) for name in MOMENT_FIELDS}
     for key, value in meta.items():
         if field_for(key, keywords=False) in MOMENT_FIELDS:
@@ -346,6 +389,7 @@ def stated_moments(doc: dict, stated: dict, meta: dict, day: date | None, zone, 
             del doc[name]
             summary.append(f"{name} inferred as {at[name].isoformat()} dropped: it contradicts the stated times")
     _order(doc)
+    return set(said)
 
 
 def _moment(text: str, day: date | None, zone) -> datetime | None:
