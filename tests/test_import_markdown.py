@@ -880,5 +880,15 @@ def test_a_duration_and_a_full_mitigation_stated_in_prose_give_the_start(tmp_pat
     assert any("less the stated 'for a duration of 2 hours and 58 minutes'" in line for line in summary)
 
 
+def test_labels_of_status_updates_stay_with_the_updates(tmp_path):
+    # "Summary:" inside an Updates section labels one status update, not the report, whose Summary has a heading.
+    doc, summary = read_text(tmp_path, "# Queue errors\n\n## Summary\n\nOn 2025-05-02 queue publishes failed from "
+                                       "09:00 to 09:40 UTC.\n\n## Updates\n\n09:10 UTC on 2 May 2025:\nSummary: We are "
+                                       "investigating.\n\n09:45 UTC on 2 May 2025:\nSummary: The issue is resolved.\n")
+    assert doc["summary"] == "On 2025-05-02 queue publishes failed from 09:00 to 09:40 UTC."
+    assert headings(doc) == ["Updates"] and doc["extra_sections"][0]["text"].count("Summary: ") == 2
+    assert (doc["started_at"], doc["resolved_at"]) == ("2025-05-02T09:00:00+00:00", "2025-05-02T09:40:00+00:00")
+
+
 def times(doc: dict) -> tuple:
     return tuple(doc.get(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"))

@@ -157,6 +157,7 @@ class _Sections:
         self.parent: tuple[str | None, int] = (None, 0)
         self.heading = ""
         self.in_part = False  # under a sub-heading of the timeline ("### October 21 - Redis overload")
+        self.headed: set[str] = set()  # text fields given by a heading of their own
 
     def take(self, section: Section) -> None:
         """Map one section and note where it went."""
@@ -174,7 +175,11 @@ class _Sections:
             return
         target, child = self._target(section)
         label = f"{'#' * section.level if section.level < 7 else '**'} {section.heading}"
-        if section.level >= 7 and self.in_part and target not in ("timeline", None):
+        if section.level >= 7 and target in self.headed and self.parent[0] is None:
+            # "Summary:" in an "Updates" section: a status update's own label; the report's Summary is its heading's.
+            self._keep(self.heading, f"{section.heading}: {body}")
+            target = f"extra_sections ({self.heading})"
+        elif section.level >= 7 and self.in_part and target not in ("timeline", None):
             # A label inside one dated part of a timeline ("**Root causes:**") speaks of that part only.
             self._keep(f"{self.heading}: {section.heading}", body)
             target = "extra_sections"
@@ -193,6 +198,8 @@ class _Sections:
         elif target in TEXT_FIELDS:
             if not body and not child:
                 return
+            if section.level < 7:
+                self.headed.add(target)
             text = f"{'#' * section.level} {section.heading}\n\n{body}".strip() if child else body
             self.doc[target] = (self.doc.get(target, "") + "\n\n" + text).strip()
             if target in ("summary", "customer_impact"):
@@ -259,8 +266,11 @@ class _Sections:
 
     def _keep(self, heading: str, text: str) -> None:
         """Text that maps to no field, under its heading."""
-        if text:
-            self.extra.append({"heading": re.sub(r"[*_`]", "", heading).strip()[:200] or "Notes", "text": text})
+        heading = re.sub(r"[*_`]", "", heading).strip()[:200] or "Notes"
+        if text and self.extra and self.extra[-1]["heading"] == heading:
+            self.extra[-1]["text"] += "\n\n" + text  # the next part of the same section
+        elif text:
+            self.extra.append({"heading": heading, "text": text})
 
 
 def _completed_days(actions: list[dict], started: date, summary: list[str]) -> None:

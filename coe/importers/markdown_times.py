@@ -13,7 +13,7 @@ MITIGATED_RE = re.compile(r"\b(?:mitigat|rolled back|reverted|revoked|contained|
                           re.IGNORECASE)
 RESOLVED_RE = re.compile(r"\b(?:fully recovered|resolved|fully restored|back to normal|returned to normal|recovered)",
                          re.IGNORECASE)
-FULLY_MITIGATED_RE = re.compile(r"\b(?:fully|completely) mitigated\b|\bmitigation (?:\w+ )?was declared\b", re.IGNORECASE)
+FULLY_MITIGATED_RE = re.compile(r"\b(?:fully|completely) mitigated?\b|\bmitigation (?:\w+ )?was declared\b", re.IGNORECASE)
 WINDOW_RE = re.compile(r"\b(from|between)\b", re.IGNORECASE)
 
 
@@ -117,7 +117,7 @@ def told_events(texts: list[str], day: date | None, zone) -> list[dict]:
                 if moment is None or moment[1] is None or (moment[0] or day) is None:
                     continue
                 day = moment[0] or day
-                said = moment[2].strip(" ,;*_") or clause.strip(" ,;*_")
+                said = moment[2].strip(" ,;:*_-–—") or clause.strip(" ,;:*_-–—")
                 description = said[:1].upper() + said[1:]  # "At 06:24 our probes alerted" → "Our probes alerted"
                 at = tl.event_at(day, moment[1], clause, zone)
                 if moment[0] is None and events:
