@@ -890,5 +890,17 @@ def test_labels_of_status_updates_stay_with_the_updates(tmp_path):
     assert (doc["started_at"], doc["resolved_at"]) == ("2025-05-02T09:00:00+00:00", "2025-05-02T09:40:00+00:00")
 
 
+def test_status_updates_are_the_timeline_when_nothing_else_states_a_time(tmp_path):
+    doc, summary = read_text(tmp_path, "# Pipelines throttled\n\n## Summary\n\nCustomers could not start pipelines."
+                                       "\n\n## Updates\n\n18:51 UTC on 24 Feb 2018: We have identified an issue - "
+                                       "currently investigating.\n\n20:05 UTC on 24 Feb 2018: Pipelines are created "
+                                       "normally again; monitoring.\n\n20:17 UTC on 24 Feb 2018: This incident has been "
+                                       "resolved.\n")
+    assert (doc["started_at"], doc["resolved_at"]) == ("2018-02-24T18:51:00+00:00", "2018-02-24T20:17:00+00:00")
+    assert [e["description"][:22] for e in doc["timeline"]] == [
+        "We have identified an ", "Pipelines are created ", "This incident has been"]
+    assert "no time stated but in the status updates: 3 updates read as the timeline" in summary
+
+
 def times(doc: dict) -> tuple:
     return tuple(doc.get(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"))

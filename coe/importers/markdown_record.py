@@ -31,6 +31,7 @@ from coe.importers.markdown_times import (
 )
 from coe.importers.sections import field_for
 
+UPDATES_RE = re.compile(r"(?:status |incident )?updates", re.IGNORECASE)
 SEVERITY_RE = re.compile(r"\b(?:sev(?:erity)?[\s-]*|p)([1-5])\b", re.IGNORECASE)
 MENTIONED_SEVERITY_RE = re.compile(r"\bsev(?:erity)?[\s-]?([1-5])\b", re.IGNORECASE)
 # "This major incident affected …" (Atlassian's template) when no severity is stated.
@@ -82,6 +83,11 @@ def _record(name: str, text: str, meta: dict, title: str | None, sections: list[
     summary.extend(reader.remarks)
     extra.extend({"heading": heading[:200], "text": note} for heading, note in reader.notes)
     events = sorted(reader.events, key=lambda e: e["at"])
+    if not events and not any(tl.TIME_RE.search(t) for t in state.told):
+        # No time anywhere but in the status updates: they are the only timeline the report has.
+        events = told_events([x["text"] for x in extra if UPDATES_RE.fullmatch(x["heading"])], day, zone)
+        if events:
+            summary.append(f"no time stated but in the status updates: {len(events)} updates read as the timeline")
     told = [] if events else told_events(state.told, day, zone)
     assign_phases(events or told, told=not events)
     if told:
