@@ -114,7 +114,6 @@ class PreparedStream:
                 producer.terminate()
             producer.join()
 
-
     def _tell(self, read: tuple[int, int]) -> None:
         """Pass how far the producer has read on to the progress bar."""
         if self.progress is not None:

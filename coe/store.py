@@ -1,11 +1,10 @@
 """Map `coe/v1` documents to table rows and back, in bulk, with no per-row ORM objects."""
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-import dataclasses
-from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
 from operator import itemgetter
@@ -167,7 +166,7 @@ def keys_by_refs(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tupl
     return found
 
 
-@dataclass
+@dataclasses.dataclass
 class Rows:
     """Documents as plain tuples ready for the driver, made without a session (so in any process)."""
 
@@ -311,14 +310,12 @@ def _processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
 
 
 def _decoded_processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    """How one column's decoded coe/v1 JSON values are prepared for the driver: the text is mostly there already."""
-    if isinstance(column_type, JSON):
-        return lambda value: None if value is None else to_json(value).decode()
+    """How one column's decoded coe/v1 JSON values are prepared for the driver: times are ISO text already."""
     if isinstance(column_type, UTCDateTime) and dialect.name == "sqlite":
         return _sqlite_time
     if isinstance(column_type, UTCDateTime | Date):
         return None  # PostgreSQL reads ISO text, and SQLite stores a date as its ISO text
-    return column_type.dialect_impl(dialect).bind_processor(dialect)
+    return _processor(column_type, dialect)
 
 
 def _sqlite_time(value: str | None) -> str | None:

@@ -187,7 +187,7 @@ IMPERATIVE = ("add", "implement", "introduce", "create", "build", "improve", "up
               "write", "ensure", "extend", "make", "monitor", "alert", "establish", "adopt", "limit", "cap", "split",
               "separate", "validate", "test", "schedule", "replace", "refactor", "upgrade", "change", "configure", "tune",
               "expand", "harden", "block", "prevent", "detect", "evaluate", "explore", "consider", "define", "publish",
-              "train", "run", "rotate", "deprecate", "introduce", "lower", "raise", "tighten", "fix", "patch", "track")
+              "train", "run", "rotate", "deprecate", "lower", "raise", "tighten", "fix", "patch", "track")
 
 
 def as_task(text: str) -> str:

@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 from datetime import date, datetime
+from typing import Any
 
 from coe.importers import markdown_items as items
 from coe.importers import timeline as tl
@@ -56,17 +57,18 @@ def records(name: str, raw: bytes, assume_tz: str | None) -> list[Found]:
     text = decode(raw)
     meta, body, skipped = front_matter(text)
     title, sections = split_sections(body, skipped + 1)
+    zoned = tl.zone_of(text, assume_tz)  # the whole document's, for each incident it tells
     starts = incidents_told(sections)
     if not starts:
-        return [_record(name, text, meta, title, sections, assume_tz)]
-    return [_record(name, text, meta, part_title, part, assume_tz)
+        return [_record(name, text, meta, title, sections, zoned)]
+    return [_record(name, text, meta, part_title, part, zoned)
             for part_title, part in incident_parts(title, sections, starts)]
 
 
 def _record(name: str, text: str, meta: dict, title: str | None, sections: list[Section],
-            assume_tz: str | None) -> Found:
-    """One incident's record from its sections."""
-    zone, zone_note = tl.zone_of(text, assume_tz)
+            zoned: tuple[Any, str]) -> Found:
+    """One incident's record from its sections, in the document's zone (and the note that says where it is from)."""
+    zone, zone_note = zoned
     doc: dict = {"title": (meta.get("title") or title or _name_title(name))[:200]}
     day, guessed = _doc_date(meta, sections, doc["title"], name)
     reader = TimelineReader(day, zone)

@@ -250,18 +250,19 @@ def phase_of(description: str, detected: bool = True) -> str:
     marked = marker_of(description)
     if marked:
         return marked
-    failed = FAILED_RE.search(description) is not None or IMPACT_BEGAN_RE.search(description) is not None
+    # A failed attempt, or the impact beginning, is neither a fix nor an end.
+    no_fix = FAILED_RE.search(description) is not None or IMPACT_BEGAN_RE.search(description) is not None
     for phase, words in PHASE_WORDS:
         if not _said(words, lowered):
             continue
-        if phase in ("mitigation", "resolution") and failed:
+        if phase in ("mitigation", "resolution") and no_fix:
             continue
         if phase == "resolution" and PARTIAL_RE.search(description):
             return "mitigation"
         if phase == "mitigation" and not detected and not _said(EASED, lowered):
             return "trigger"  # a change before anyone noticed anything ("renewal job disabled") set it off
         if phase == "trigger" and detected:
-            return "other" if failed else "mitigation"
+            return "other" if no_fix else "mitigation"
         return phase
     return "other"
 
